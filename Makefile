@@ -1,0 +1,101 @@
+# xar — plain Makefile. `make` builds, `make demo` packs a sample and shows it,
+# `make check` runs every test. Missing Debian packages are installed first.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings -Wvla \
+          -Wformat=2 -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+XCFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ilib -MMD -MP \
+          $(shell $(PKG_CONFIG) --cflags libzstd fuse3 squashfuse_ll libcrypto 2>/dev/null)
+LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd libcrypto 2>/dev/null) -lpthread
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+LIB_SRCS     := $(sort $(wildcard lib/*.c))
+MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
+XAREXEC_SRCS := $(sort $(wildcard xarexec/*.c))
+UNIT_SRCS    := $(sort $(wildcard tests/unit/check_*.c))
+
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/%.o)
+XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+LIBXAR       := $(BUILD)/libxar.a
+DEPS_STAMP   := $(BUILD)/.deps-ok
+
+BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse
+
+.PHONY: all deps demo check unit e2e asan clean install uninstall bench
+all: $(BINS)
+
+# The stamp is made once per build dir; scripts/deps.sh installs what is missing.
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@sh scripts/deps.sh
+	@touch $@
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBXAR): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/mkxar: $(MKXAR_OBJS) $(LIBXAR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/xarexec: $(XAREXEC_OBJS) $(LIBXAR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/xarexec_fuse: $(BUILD)/xarexec
+	ln -sf xarexec $@
+
+$(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBXAR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+e2e: $(BINS)
+	@BUILD=$(abspath $(BUILD)) sh tests/run-e2e.sh
+
+check: all $(UNIT_BINS)
+	@BUILD=$(abspath $(BUILD)) sh tests/run-all.sh $(UNIT_BINS)
+
+# The whole test suite again, built with AddressSanitizer, LeakSanitizer and UBSan.
+asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" check
+
+demo: all
+	@sh samples/demo.sh $(abspath $(BUILD))
+
+bench: all
+	@sh bench/build.sh $(abspath $(BUILD))
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/mkxar $(BUILD)/xarexec $(DESTDIR)$(PREFIX)/bin/
+	ln -sf xarexec $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mkxar $(DESTDIR)$(PREFIX)/bin/xarexec \
+	      $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
