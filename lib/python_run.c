@@ -1,0 +1,202 @@
+/* Run side of Python xars: the interpreter command line and environment
+ * that xarexec execs. This is on every start's hot path: no process, no
+ * PATH scan unless the recorded interpreter is gone. */
+#include "python.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+/* "3.11": what python<version> may be built from; anything else in a
+ * header is refused rather than pasted into a file name. */
+static int valid_version(const char *v)
+{
+	size_t i = 0, digits = 0, dots = 0;
+
+	for (; v[i]; i++) {
+		if (v[i] >= '0' && v[i] <= '9') {
+			if (++digits > 3)
+				return 0;
+		} else if (v[i] == '.' && digits && !dots) {
+			dots++;
+			digits = 0;
+		} else {
+			return 0;
+		}
+	}
+	return dots == 1 && digits > 0;
+}
+
+/* The first executable NAME in $PATH, malloc'ed; NULL when none. */
+static char *path_search(const char *name)
+{
+	const char *path = getenv("PATH");
+	const char *p, *end;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		size_t len;
+		char *cand;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		cand = malloc(len + strlen(name) + 3);
+		if (!cand)
+			return NULL;
+		if (len)
+			memcpy(cand, p, len);
+		else
+			cand[len++] = '.';
+		cand[len] = '/';
+		strcpy(cand + len + 1, name);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (!*end)
+			return NULL;
+	}
+}
+
+/* The interpreter to exec, malloc'ed: the recorded one when present, else
+ * python<version> from PATH. */
+static char *resolve_interp(const struct xar_header *h, struct xar_err *err)
+{
+	const char *rec = xar_header_get(h, "XAR_PYTHON");
+	const char *ver = xar_header_get(h, "XAR_PYTHON_VERSION");
+	char name[16];
+	char *found = NULL;
+
+	if (!rec || !*rec) {
+		xar_err_set(err, EINVAL, "header has no XAR_PYTHON interpreter");
+		return NULL;
+	}
+	if (rec[0] == '/' && access(rec, X_OK) == 0)
+		found = strdup(rec);
+	else if (!strchr(rec, '/'))
+		found = path_search(rec);
+	if (!found && ver && valid_version(ver)) {
+		snprintf(name, sizeof(name), "python%s", ver);
+		found = path_search(name);
+	}
+	if (found)
+		return found;
+	if (ver && valid_version(ver))
+		xar_err_set(err, ENOENT, "this xar needs Python %s: '%s' is "
+			    "missing and no python%s is on PATH", ver, rec, ver);
+	else
+		xar_err_set(err, ENOENT, "this xar needs the Python interpreter "
+			    "'%s', which is missing", rec);
+	return NULL;
+}
+
+/* A path inside the image: relative, no "..", no empty name. */
+static int valid_image_path(const char *p)
+{
+	const char *c = p;
+
+	if (!*p || *p == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		if (!c[n])
+			return 1;
+		c += n + 1;
+	}
+}
+
+/* "<root>/<rel>" with root's trailing slashes dropped, malloc'ed. */
+static char *root_join(const char *root, const char *rel)
+{
+	size_t n = strlen(root), m = strlen(rel);
+	char *p;
+
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	p = malloc(n + m + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, root, n);
+	p[n] = '/';
+	memcpy(p + n + 1, rel, m + 1);
+	return p;
+}
+
+/* root as the bootstrap derives it from its own path: no trailing '/'. */
+static int prepare_env(const char *interp, const char *boot_path,
+		       const char *boot, struct xar_err *err)
+{
+	const char *caller = getenv("PYTHONPATH");
+	size_t n = strlen(boot_path) - strlen(boot) - 1;
+	char *root = strndup(boot_path, n ? n : 1);
+	int rc = 0;
+
+	if (!root)
+		return xar_err_set(err, ENOMEM, "out of memory");
+
+	if ((caller && setenv("XAR_SAVED_PYTHONPATH", caller, 1) < 0) ||
+	    setenv("PYTHONPATH", root, 1) < 0 ||
+	    setenv("XAR_PYTHON_COMMAND", interp, 1) < 0)
+		rc = xar_err_sys(err, "cannot set the Python environment");
+	free(root);
+	return rc;
+}
+
+int xar_python_argv(const struct xar_header *h, const char *root,
+		    int app_argc, char *const app_argv[], char ***out,
+		    struct xar_err *err)
+{
+	const char *boot = xar_header_get(h, "XAR_PYTHON_BOOTSTRAP");
+	char **argv = NULL;
+	int i;
+
+	*out = NULL;
+	if (app_argc < 0 || (size_t)app_argc > SIZE_MAX / sizeof(char *) - 3)
+		return xar_err_set(err, EINVAL, "too many arguments");
+	if (!boot || !valid_image_path(boot))
+		return xar_err_set(err, EINVAL, "header has no valid "
+				   "XAR_PYTHON_BOOTSTRAP path");
+	argv = calloc((size_t)app_argc + 3, sizeof(char *));
+	if (!argv) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	argv[0] = resolve_interp(h, err);
+	if (!argv[0])
+		goto fail;
+	argv[1] = root_join(root, boot);
+	if (!argv[1]) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < app_argc; i++)
+		argv[i + 2] = app_argv[i];
+	if (prepare_env(argv[0], argv[1], boot, err) < 0)
+		goto fail;
+	*out = argv;
+	return 0;
+fail:
+	if (argv) {
+		free(argv[0]);
+		free(argv[1]);
+	}
+	free(argv);
+	return -1;
+}
+
+void xar_python_argv_free(char **argv)
+{
+	if (!argv)
+		return;
+	free(argv[0]);
+	free(argv[1]);
+	free(argv);
+}
