@@ -1,0 +1,81 @@
+/* mkxar: pack files into a .xar. A front end over lib/build.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "options.h"
+#include "outfile.h"
+
+static void on_signal(int sig)
+{
+	xar_outfile_signal_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void show_progress(uint64_t done, uint64_t total, void *arg)
+{
+	static int last = -1;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	(void)arg;
+	if (pct == last)
+		return;
+	last = pct;
+	fprintf(stderr, "\rmkxar: packing %3d%%", pct);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static void report(const struct mkxar_options *o,
+		   const struct xar_build_result *r)
+{
+	fprintf(stderr, "mkxar: wrote %s: %llu bytes (image %llu at offset "
+		"%llu), %u inodes, %llu files (%llu stored once as duplicates), "
+		"%u fragment blocks, uuid %s\n", o->build.output,
+		(unsigned long long)(r->offset + r->image.image_size),
+		(unsigned long long)r->image.bytes_used,
+		(unsigned long long)r->offset, r->image.inodes,
+		(unsigned long long)r->image.files,
+		(unsigned long long)r->image.dup_files, r->image.fragments,
+		r->uuid);
+}
+
+int main(int argc, char **argv)
+{
+	struct mkxar_options o;
+	struct xar_build_result r;
+	struct xar_err err = { 0 };
+	int rc = mkxar_parse_options(&o, argc, argv);
+
+	if (rc) {
+		mkxar_options_free(&o);
+		return rc == 1 ? 0 : 2;
+	}
+	if (!o.quiet && isatty(STDERR_FILENO))
+		o.build.sqfs.progress = show_progress;
+	catch_signals();
+	if (xar_build(&o.build, &r, &err)) {
+		fprintf(stderr, "mkxar: error: %s\n", err.msg);
+		rc = 1;
+	} else if (o.verbose) {
+		report(&o, &r);
+	}
+	mkxar_options_free(&o);
+	return rc;
+}

@@ -1,0 +1,199 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MKXAR_VERSION "0.1.0"
+
+enum {
+	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
+	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "shebang", required_argument, NULL, OPT_SHEBANG },
+	{ "mount-root", required_argument, NULL, OPT_MOUNT_ROOT },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+"Usage: mkxar -o OUTPUT.xar [OPTION]... SOURCE...\n"
+"Pack files into one executable .xar: a XAR header and a SquashFS image.\n"
+"\n"
+"Each SOURCE is a directory, whose contents go to the image root, or\n"
+"PATH=DEST to place a file or directory at DEST in the image. Later\n"
+"sources replace files of earlier ones at the same path.\n"
+"\n"
+"  -o, --output FILE       the .xar to write (atomically)\n"
+"      --exec PATH         executable in the image to run; makes OUTPUT 0755\n"
+"      --level N           zstd level, 1-22 (default 16)\n"
+"      --block-size SIZE   data block size, a power of two from 4K to 1M\n"
+"                          (bytes, or with K or M; default 128K)\n"
+"  -j, --jobs N            compression threads (default: one per CPU)\n"
+"      --shebang LINE      first line (default \"#!/usr/bin/env xarexec\")\n"
+"      --mount-root DIR    MOUNT_ROOT header: where xarexec mounts it\n"
+"      --header KEY=VALUE  add a header line (repeatable)\n"
+"      --exclude GLOB      leave out matching paths (repeatable); a GLOB\n"
+"                          with '/' matches the path below its source,\n"
+"                          otherwise the name\n"
+"      --keep-owner        keep owners (default: everything root:root)\n"
+"  -q, --quiet             no progress\n"
+"  -v, --verbose           report what was written\n"
+"  -h, --help              this help\n"
+"      --version           mkxar's version\n"
+"\n"
+"SOURCE_DATE_EPOCH, when set, clamps every mtime and sets the image time.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "mkxar: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "Try 'mkxar --help' for more information.\n");
+	return 2;
+}
+
+/* "131072", "128K", "1M" -> bytes; 0 when malformed. */
+static uint64_t parse_size(const char *s)
+{
+	char num[32];
+	size_t len = strlen(s);
+	uint64_t v, mult = 1;
+
+	if (!len || len >= sizeof(num))
+		return 0;
+	memcpy(num, s, len + 1);
+	if (num[len - 1] == 'K' || num[len - 1] == 'k')
+		mult = 1024;
+	else if (num[len - 1] == 'M' || num[len - 1] == 'm')
+		mult = 1024 * 1024;
+	if (mult > 1)
+		num[len - 1] = '\0';
+	if (xar_parse_u64(num, 1, UINT32_MAX, &v) || v * mult > UINT32_MAX)
+		return 0;
+	return v * mult;
+}
+
+static int push(const char ***arr, size_t *n, const char *s)
+{
+	const char **p = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!p)
+		return -1;
+	p[(*n)++] = s;
+	*arr = p;
+	return 0;
+}
+
+static int source_date_epoch(struct xar_build_opts *b)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	if (!s || !*s)
+		return 0;
+	if (xar_parse_u64(s, 0, UINT32_MAX, &v))
+		return usage_error("SOURCE_DATE_EPOCH is not a number of "
+				   "seconds", s);
+	b->source_date_epoch = (int64_t)v;
+	return 0;
+}
+
+static int parse_number(const char *s, uint64_t min, uint64_t max,
+			const char *what, uint64_t *out)
+{
+	if (xar_parse_u64(s, min, max, out)) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "%s must be a number from %llu to %llu",
+			 what, (unsigned long long)min, (unsigned long long)max);
+		return usage_error(msg, s);
+	}
+	return 0;
+}
+
+static int parse_one(struct mkxar_options *o, int c, const char *arg)
+{
+	struct xar_build_opts *b = &o->build;
+	uint64_t v;
+
+	switch (c) {
+	case 'o': b->output = arg; return 0;
+	case OPT_EXEC: b->exec = arg; return 0;
+	case OPT_LEVEL:
+		if (parse_number(arg, 1, 22, "--level", &v))
+			return 2;
+		b->sqfs.level = (int)v;
+		return 0;
+	case OPT_BLOCK_SIZE:
+		v = parse_size(arg);
+		if (v < 4096 || v > 1048576 || (v & (v - 1)))
+			return usage_error("--block-size must be a power of two "
+					   "from 4K to 1M", arg);
+		b->sqfs.block_size = (uint32_t)v;
+		return 0;
+	case 'j':
+		if (parse_number(arg, 1, 1024, "--jobs", &v))
+			return 2;
+		b->sqfs.threads = (unsigned)v;
+		return 0;
+	case OPT_SHEBANG: b->shebang = arg; return 0;
+	case OPT_MOUNT_ROOT: b->mount_root = arg; return 0;
+	case OPT_HEADER: return push(&o->headers, &o->nheaders, arg) ? 2 : 0;
+	case OPT_EXCLUDE: return push(&o->excludes, &o->nexcludes, arg) ? 2 : 0;
+	case OPT_KEEP_OWNER: b->tree.keep_owner = 1; return 0;
+	case 'q': o->quiet = 1; return 0;
+	case 'v': o->verbose = 1; return 0;
+	case 'h': fputs(usage_text, stdout); return 1;
+	case OPT_VERSION: printf("mkxar %s\n", MKXAR_VERSION); return 1;
+	default: return usage_error("invalid option", NULL);
+	}
+}
+
+int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
+{
+	struct xar_build_opts *b = &o->build;
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	xar_build_opts_init(b);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:j:qvh", long_opts, NULL)) != -1) {
+		if (c == '?')
+			return usage_error(optopt ? "invalid or incomplete option" :
+					   "unknown option", argv[optind - 1]);
+		if ((rc = parse_one(o, c, optarg)))
+			return rc;
+	}
+	if (!b->output)
+		return usage_error("no output given (-o FILE.xar)", NULL);
+	if (optind == argc)
+		return usage_error("no SOURCE given", NULL);
+	b->sources = (const char *const *)argv + optind;
+	b->nsources = (size_t)(argc - optind);
+	b->headers = o->headers;
+	b->nheaders = o->nheaders;
+	b->tree.excludes = o->excludes;
+	b->tree.nexcludes = o->nexcludes;
+	return source_date_epoch(b);
+}
+
+void mkxar_options_free(struct mkxar_options *o)
+{
+	free(o->excludes);
+	free(o->headers);
+}

@@ -1,0 +1,20 @@
+/* mkxar's command line. */
+#ifndef MKXAR_OPTIONS_H
+#define MKXAR_OPTIONS_H
+
+#include "build.h"
+
+struct mkxar_options {
+	struct xar_build_opts build;
+	int quiet, verbose;
+	/* storage behind build's arrays */
+	const char **excludes, **headers;
+	size_t nexcludes, nheaders;
+};
+
+/* Parse argv. Returns 0 to go on, 1 when --help/--version was handled
+ * (exit 0), 2 on a usage error (already reported on stderr). */
+int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv);
+void mkxar_options_free(struct mkxar_options *o);
+
+#endif
