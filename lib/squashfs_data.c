@@ -288,16 +288,18 @@ static int queue_blocks(struct xar_sqfs_data *d, struct xar_node *n, int fd,
 	for (i = 0; i < fdata->nblocks; i++) {
 		uint64_t off = i * d->block_size;
 		struct slot *s = slot_get(d, err);
+		size_t len = n->size - off < d->block_size ?
+			     (size_t)(n->size - off) : d->block_size;
 
 		if (!s)
 			return -1;
-		s->in_len = d->block_size;
+		s->in_len = len;
 		s->file = fdata;
 		s->block = i;
-		s->may_be_sparse = 1;
-		s->hole = !n->content && in_hole(&x, off, d->block_size);
-		if (!s->hole &&
-		    read_block(n, fd, s->in, d->block_size, off, err))
+		s->may_be_sparse = len == d->block_size;
+		s->hole = s->may_be_sparse && !n->content &&
+			  in_hole(&x, off, len);
+		if (!s->hole && read_block(n, fd, s->in, len, off, err))
 			return -1;
 		if (slot_submit(d, s, err))
 			return -1;
@@ -312,7 +314,7 @@ static int queue_tail(struct xar_sqfs_data *d, struct xar_node *n, int fd,
 	size_t tail = (size_t)(n->size % d->block_size);
 
 	fdata->frag_index = SQFS_INVALID_FRAG;
-	if (!tail)
+	if (!tail || n->size > d->block_size)
 		return 0;
 	if (d->frag_used + tail > d->block_size && flush_fragment(d, err))
 		return -1;
@@ -332,7 +334,12 @@ int xar_sqfs_data_add(struct xar_sqfs_data *d, struct xar_node *n,
 	struct stat st;
 	int fd, rc = -1;
 
+	/* Files under a block go into fragments; a larger file's tail is a
+	 * short last block of its own, which packs smaller overall (measured
+	 * on a Python tree) and reads without a second block. */
 	fdata->nblocks = n->size / d->block_size;
+	if (n->size > d->block_size && n->size % d->block_size)
+		fdata->nblocks++;
 	fdata->blocks = calloc(fdata->nblocks ? fdata->nblocks : 1,
 			       sizeof(*fdata->blocks));
 	if (!fdata->blocks)

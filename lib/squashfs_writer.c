@@ -371,7 +371,7 @@ int xar_sqfs_write(struct xar_tree *t, int fd, uint64_t base,
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	lay.flags = SQFS_FLAG_ALWAYS_FRAGMENTS | SQFS_FLAG_DUPLICATES |
+	lay.flags = SQFS_FLAG_DUPLICATES |
 		    SQFS_FLAG_EXPORTABLE | SQFS_FLAG_NO_XATTRS;
 	if (check_opts(o, err))
 		return -1;

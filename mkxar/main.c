@@ -46,7 +46,7 @@ static void report(const struct mkxar_options *o,
 		   const struct xar_build_result *r)
 {
 	fprintf(stderr, "mkxar: wrote %s: %llu bytes (image %llu at offset "
-		"%llu), %u inodes, %llu files (%llu stored once as duplicates), "
+		"%llu), %u inodes, %llu files (%llu duplicates stored once), "
 		"%u fragment blocks, uuid %s\n", o->build.output,
 		(unsigned long long)(r->offset + r->image.image_size),
 		(unsigned long long)r->image.bytes_used,

@@ -172,7 +172,7 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	xar_build_opts_init(b);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:j:qvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:qvh", long_opts, NULL)) != -1) {
 		if (c == '?')
 			return usage_error(optopt ? "invalid or incomplete option" :
 					   "unknown option", argv[optind - 1]);
