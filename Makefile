@@ -83,6 +83,11 @@ asan:
 demo: all
 	@sh samples/demo.sh $(abspath $(BUILD))
 
+# Each sample in samples/ packed into $(BUILD)/samples/<name>.xar.
+.PHONY: samples
+samples: all
+	@sh samples/build.sh $(abspath $(BUILD))
+
 bench: all
 	@sh bench/build.sh $(abspath $(BUILD))
 
