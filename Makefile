@@ -21,9 +21,9 @@ MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
 XAREXEC_SRCS := $(sort $(wildcard xarexec/*.c))
 UNIT_SRCS    := $(sort $(wildcard tests/unit/check_*.c))
 
-LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/%.o)
-XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/obj/%.o)
+XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 LIBXAR       := $(BUILD)/libxar.a
 DEPS_STAMP   := $(BUILD)/.deps-ok
@@ -41,7 +41,7 @@ $(DEPS_STAMP): scripts/deps.sh
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
