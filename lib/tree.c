@@ -578,13 +578,31 @@ int xar_tree_walk(struct xar_tree *t, xar_tree_visit_fn fn, void *arg)
 	return rc;
 }
 
+static void count_links(struct xar_node *dir)
+{
+	size_t i;
+
+	for (i = 0; i < dir->nchildren; i++) {
+		struct xar_node *n = dir->children[i].node;
+
+		if (n->nlink++ == 0 && S_ISDIR(n->mode))
+			count_links(n);
+	}
+}
+
 void xar_tree_sort(struct xar_tree *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nnodes; i++)
+	for (i = 0; i < t->nnodes; i++) {
 		if (S_ISDIR(t->nodes[i]->mode))
 			child_find(t->nodes[i], "");
+		t->nodes[i]->nlink = 0;
+	}
+	/* Count only names still reachable: a replaced directory's
+	 * subtree may hold other names of a hard-linked file. */
+	t->root->nlink = 1;
+	count_links(t->root);
 }
 
 static void clamp_times(struct xar_node *n, int64_t clamp, int64_t *newest)

@@ -89,7 +89,8 @@ int xar_tree_add_bytes(struct xar_tree *t, const char *dest, const void *data,
 int xar_tree_add_source(struct xar_tree *t, const char *spec,
 			struct xar_err *err);
 
-/* Sort every directory's children by name (bytewise). */
+/* Sort every directory's children by name (bytewise) and recount each
+ * node's links over the names reachable from the root. */
 void xar_tree_sort(struct xar_tree *t);
 
 /* Look an image path up; NULL if absent. */

@@ -12,7 +12,7 @@ touch -d '2030-01-01 00:00:00 UTC' "$T/app/data/numbers"
 
 # Determinism: same inputs, same bytes, for any thread count.
 "$MKXAR" -o "$T/a.xar" --exec bin/hello "$T/app" &&
-"$MKXAR" -o "$T/b.xar" --exec bin/hello "$T/app" -j 1 &&
+"$MKXAR" -o "$T/b.xar" -j 1 --exec bin/hello "$T/app" &&
 "$MKXAR" -o "$T/c.xar" --exec bin/hello "$T/app" -j 2
 check "two builds identical" cmp "$T/a.xar" "$T/b.xar"
 check "-j1 and -j2 identical" cmp "$T/b.xar" "$T/c.xar"
@@ -108,3 +108,24 @@ for sig in INT TERM; do
 	if [ $r -ne 0 ] && cmp -s "$T/int.xar" "$T/keep.xar" && ! ls -A "$T" | grep -q '^\.int\.xar'; then pass "SIG$sig mid-build: old output intact, no temp"
 	else fail "SIG$sig mid-build: old output intact, no temp" "status $r; $(ls -A "$T" | tr '\n' ' ')"; fi
 done
+
+# A full disk: a clean error naming the output, nothing left, old output intact.
+if is_root; then
+	mkdir "$T/full"
+	if mount -t tmpfs -o size=2m tmpfs "$T/full" 2>/dev/null; then
+		T_CLEANUP_HOOK="umount '$T/full' 2>/dev/null"
+		echo old > "$T/full/out.xar"
+		"$MKXAR" -o "$T/full/out.xar" "$T/big" 2> "$T/err"; r=$?
+		if [ $r -eq 1 ] && grep -q "out.xar.*No space left" "$T/err" &&
+		   [ "$(cat "$T/full/out.xar")" = old ] && [ "$(ls -A "$T/full")" = out.xar ]; then
+			pass "disk full: error, old output intact, no temp"
+		else
+			fail "disk full: error, old output intact, no temp" "status $r: $(cat "$T/err"); $(ls -A "$T/full")"
+		fi
+		umount "$T/full"; T_CLEANUP_HOOK=""
+	else
+		skip "disk full" "cannot mount a tmpfs"
+	fi
+else
+	skip "disk full" "needs root to mount a small tmpfs"
+fi

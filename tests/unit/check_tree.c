@@ -214,6 +214,29 @@ START_TEST(test_walk_and_bytes)
 }
 END_TEST
 
+/* A directory replaced by a file leaves its subtree unreachable; links
+ * are counted over what the image will hold. */
+START_TEST(test_replaced_subtree_not_counted)
+{
+	struct xar_tree t;
+	struct xar_err err;
+	char spec[300];
+
+	init(&t, NULL, 0);
+	ck_assert_int_eq(xar_tree_add_source(&t, src("a"), &err), 0);
+	snprintf(spec, sizeof(spec), "%s=one-dir", src("a"));
+	ck_assert_int_eq(xar_tree_add_source(&t, spec, &err), 0);
+	/* one-dir/one is the same inode as /one and /one-link */
+	ck_assert_ptr_eq(xar_tree_lookup(&t, "one-dir/one"), xar_tree_lookup(&t, "one"));
+	snprintf(spec, sizeof(spec), "%s=one-dir", src("b/three"));
+	ck_assert_int_eq(xar_tree_add_source(&t, spec, &err), 0);
+	ck_assert(S_ISREG(xar_tree_lookup(&t, "one-dir")->mode));
+	xar_tree_sort(&t);
+	ck_assert_uint_eq(xar_tree_lookup(&t, "one")->nlink, 2);
+	xar_tree_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tree");
@@ -229,6 +252,7 @@ int main(void)
 	tcase_add_test(tc, test_excludes);
 	tcase_add_test(tc, test_times_clamped);
 	tcase_add_test(tc, test_walk_and_bytes);
+	tcase_add_test(tc, test_replaced_subtree_not_counted);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
