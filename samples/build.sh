@@ -3,13 +3,14 @@
 #   sh samples/build.sh BUILD [NAME]...     NAME: licenses csvtable crc32c cheat
 # PYTHON names the interpreter to record (default: python3 on PATH; the real
 # program behind it is recorded, not a pyenv shim). CC builds the extension.
+# SAMPLES_OUT overrides where the xars go.
 set -eu
 [ $# -ge 1 ] || { echo "usage: sh samples/build.sh BUILD [NAME]..." >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
 shift
 SAMPLES=$(cd "$(dirname "$0")" && pwd)
 MKXAR=$BUILD/mkxar
-OUT=$BUILD/samples
+OUT=${SAMPLES_OUT:-$BUILD/samples}
 WORK=$OUT/work
 mkdir -p "$OUT" "$WORK"
 PY=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')

@@ -1,4 +1,5 @@
 """crc32c [FILE]...: print the CRC-32C of each FILE (or of stdin, or '-')."""
+import os
 import sys
 
 import crc32c
@@ -6,8 +7,9 @@ from crc32c import _crc32c
 
 
 def main(args):
-    if args[:1] == ["--where"]:
-        print(_crc32c.__file__)
+    if args[:1] == ["--where"]:  # where the extension module came from
+        print("extension:", _crc32c.__file__)
+        print("XAR_RUNTIME_FILES:", os.environ.get("XAR_RUNTIME_FILES", ""))
         return 0
     status = 0
     for name in args or ["-"]:

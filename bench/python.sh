@@ -1,0 +1,86 @@
+#!/bin/sh
+# Start-up time and size of Python apps packed as xars, side by side with
+# the same tree unpacked on disk (same interpreter, same .pyc files, same
+# bootstrap) and with `python3 -m zipapp` of that tree (deflated).
+#   sh bench/python.sh [BUILD]     (env: RUNS=30 COLD_RUNS=10)
+# hot: the mount exists; cold: a fresh mount each run (xarexec -u between
+# runs; the page cache stays warm). Medians, in milliseconds.
+# Targets (issue 4): hot <= 1.03x unpacked, cold <= hot + 10 ms,
+# size <= 0.85x the zipapp.
+set -eu
+BUILD=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
+RUNS=${RUNS:-30}
+COLD_RUNS=${COLD_RUNS:-10}
+W=$(mktemp -d /tmp/xar-bench-python.XXXXXX)
+export XAR_MOUNT_ROOT="$W/mnt" PATH="$BUILD:$PATH"
+mkdir -m 1777 "$XAR_MOUNT_ROOT"
+cleanup() {
+	for x in "$W"/*.xar; do [ -e "$x" ] && "$BUILD/xarexec" -u "$x" >/dev/null 2>&1; done
+	for m in $(awk -v w="$W/" 'index($2, w) == 1 { print $2 }' /proc/mounts); do
+		fusermount3 -u -z "$m" 2>/dev/null || true
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
+# timeit MODE RUNS CMD...: median wall time of CMD in ms; MODE cold runs
+# "xarexec -u" on the xar (CMD's first word) before each run.
+timeit() {
+	"$PY" - "$@" <<'EOF'
+import statistics, subprocess, sys, time
+mode, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+null = subprocess.DEVNULL
+def once():
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=null, stderr=null, check=True)
+    return (time.perf_counter() - t) * 1000
+for _ in range(3):
+    once()
+times = []
+for _ in range(runs):
+    if mode == "cold":
+        subprocess.run(["xarexec", "-u", cmd[0]], stdout=null, stderr=null)
+    times.append(once())
+print("%.1f" % statistics.median(times))
+EOF
+}
+
+# bench NAME ENTRY-OPTION ARGS -- SOURCES...: one app, three ways.
+bench() {
+	name=$1 entry=$2 args=$3
+	shift 3
+	"$BUILD/mkxar" -q -o "$W/$name.xar" $entry "$@"
+	unsquashfs -q -n -o 4096 -d "$W/$name.tree" "$W/$name.xar" >/dev/null
+	main=$(sed -n '/^#xar_stop/q; s/^XAR_PYTHON_ENTRY="\(.*\)"$/\1/p' "$W/$name.xar")
+	"$PY" -m zipapp "$W/$name.tree" -c -m "$main" -p "$PY" -o "$W/$name.pyz"
+	chmod 755 "$W/$name.xar"
+	unpacked=$(PYTHONPATH="$W/$name.tree" timeit hot "$RUNS" "$PY" "$W/$name.tree/__xar__/bootstrap.py" $args)
+	hot=$(timeit hot "$RUNS" "$W/$name.xar" $args)
+	cold=$(timeit cold "$COLD_RUNS" "$W/$name.xar" $args)
+	zip=$(timeit hot "$RUNS" "$PY" "$W/$name.pyz" $args)
+	xs=$(stat -c %s "$W/$name.xar")
+	zs=$(stat -c %s "$W/$name.pyz")
+	ts=$(du -sb "$W/$name.tree" | cut -f1)
+	awk -v n="$name" -v u="$unpacked" -v h="$hot" -v c="$cold" -v z="$zip" \
+	    -v xs="$xs" -v zs="$zs" -v ts="$ts" 'BEGIN {
+		printf "%-10s %9.1f %9.1f %9.1f %9.1f %10d %10d %10d\n", n, u, h, c, z, ts, xs, zs
+		r[1] = sprintf("%.3f", h / u); r[2] = sprintf("%.1f", c - h); r[3] = sprintf("%.3f", xs / zs)
+		printf "%-10s hot/unpacked %s%s  cold-hot %s ms%s  size/zipapp %s%s  zipapp-hot/xar-hot %.2f\n", "",
+		    r[1], (r[1] <= 1.03 ? "" : " (over 1.03)"), r[2], (r[2] <= 10 ? "" : " (over 10)"),
+		    r[3], (r[3] <= 0.85 ? "" : " (over 0.85)"), z / h
+	}'
+}
+
+echo "python: $PY; medians of $RUNS hot and $COLD_RUNS cold runs, ms; sizes in bytes"
+printf '%-10s %9s %9s %9s %9s %10s %10s %10s\n' app unpacked xar_hot xar_cold zipapp \
+    tree_bytes xar_bytes zip_bytes
+DP=/usr/lib/python3/dist-packages
+if [ -d "$DP/pygments" ]; then
+	egg=$(cd "$DP" && ls -d Pygments-*-info | head -n 1)
+	printf 'def f(x):\n    return x * 2\n' > "$W/in.py"
+	bench pygmentize "--console-script pygmentize" "-l python -f terminal256 $W/in.py" \
+	    --exclude __pycache__ "$DP/pygments=pygments" "$DP/$egg=$egg"
+fi
+bench licenses "--python-entry licenses" "list" --exclude __pycache__ \
+    "$(cd "$(dirname "$0")/.." && pwd)/samples/licenses"
