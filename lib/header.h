@@ -42,8 +42,10 @@ void xar_header_free(struct xar_header *h);
 /* Value of KEY, or NULL. */
 const char *xar_header_get(const struct xar_header *h, const char *key);
 
-/* Add KEY="value" or replace its value; rejects bad keys and values.
- * Setting OFFSET also updates h->offset. */
+/* Add KEY="value" or replace its value in place; rejects bad keys, values
+ * with a quote, newline or control character, and (so that `sh app.xar`
+ * stays inert) values with '$', '`' or '\\'. Setting OFFSET also updates
+ * h->offset; UUID must be hex. */
 int xar_header_set(struct xar_header *h, const char *key, const char *value,
 		   struct xar_err *err);
 
@@ -51,15 +53,23 @@ int xar_header_set_shebang(struct xar_header *h, const char *line,
 			   struct xar_err *err);
 
 /* Parse and validate a header held in buf[0..len). file_size is the size of
- * the whole file (OFFSET must lie inside it); pass UINT64_MAX when unknown. */
+ * the whole file (OFFSET must lie inside it); pass UINT64_MAX when unknown.
+ * OFFSET, a hex UUID and VERSION are required (as the original's parser
+ * requires them); empty and '#' lines before #xar_stop are skipped (as the
+ * original's runtime does). h need not be initialised; on failure it is
+ * left empty. Messages are one line, fit after "FILE: ". */
 int xar_header_parse(struct xar_header *h, const char *buf, size_t len,
 		     uint64_t file_size, struct xar_err *err);
 
-/* Read and parse the header of an open xar (one 4 KiB read when it fits). */
+/* Read and parse the header of an open xar: one 4 KiB pread at 0, more
+ * only when OFFSET is above 4096; refuses non-regular files unread. */
 int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err);
 
-/* Render the header padded with newlines to exactly h->offset bytes; when
- * the text does not fit, OFFSET grows to the next multiple of 4096.
+/* Render the header padded with newlines to exactly h->offset bytes
+ * (4096 when unset): shebang (XAR_DEFAULT_SHEBANG when unset), OFFSET,
+ * UUID, VERSION, the other keys in insertion order, #xar_stop, the guard
+ * lines. When the text does not fit, OFFSET grows to the next multiple of
+ * 4096 (h->offset and the OFFSET key follow). UUID and VERSION must be set.
  * *out is malloc'ed. */
 int xar_header_format(struct xar_header *h, char **out, size_t *len,
 		      struct xar_err *err);
