@@ -25,8 +25,7 @@ L="$S/licenses.xar"
 expect_eq licenses_list "0BSD BSD-2-Clause ISC MIT" "$("$L" list | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')"
 expect_eq licenses_show "Copyright (c) 2001 Ada Lovelace" \
     "$("$L" show mit --year 2001 --holder 'Ada Lovelace' | sed -n 3p)"
-expect_eq licenses_detect_stdin "ISC (100% of words in common)" \
-    "$("$L" show ISC | "$L" detect)"
+expect_eq licenses_detect_stdin ISC "$("$L" show ISC | "$L" detect | cut -d' ' -f1)"
 "$L" show GPL-9 >/dev/null 2>&1
 expect_eq licenses_error_status 2 $?
 out=$("$L" where)

@@ -493,6 +493,39 @@ START_TEST(test_finish_refuses_missing_entry_writing_nothing)
 }
 END_TEST
 
+static long mtime_of(const char *rel)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(at(rel), &st), 0);
+	return (long)st.st_mtime;
+}
+
+START_TEST(test_generated_files_get_the_sources_time)
+{
+	struct app_fixture f;
+	struct timeval tv[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char pyc[128];
+	size_t i;
+
+	app_open(&f);
+	for (i = 0; i < NAPP; i++) {
+		tv[0].tv_sec = tv[1].tv_sec = i == 2 ? 1000000100 : 1000000000;
+		ck_assert_int_eq(utimes(f.disk[i], tv), 0);
+	}
+	f.o.entry = "app";
+	ck_assert_int_eq(mkdir(at("out"), 0755), 0);
+	ck_assert_msg(app_finish(&f, "out") == 0, "%s", f.err.msg);
+	snprintf(pyc, sizeof(pyc), "out/app/__pycache__/cli.%s.pyc", f.info.tag);
+	ck_assert_int_eq(mtime_of(pyc), 1000000100);
+	ck_assert_int_eq(mtime_of("out/app/__pycache__"), 1000000100);
+	ck_assert_int_eq(mtime_of("out/app"), 1000000100);
+	ck_assert_int_eq(mtime_of("out/__xar__"), 1000000100);
+	ck_assert_int_eq(mtime_of("out/__xar__/bootstrap.sh"), 1000000100);
+	app_close(&f);
+}
+END_TEST
+
 START_TEST(test_bytecode_is_reproducible)
 {
 	struct app_fixture f;
@@ -602,6 +635,7 @@ int main(void)
 	tcase_add_test(build, test_finish_module_entry);
 	tcase_add_test(build, test_finish_function_entry_exit_status);
 	tcase_add_test(build, test_finish_refuses_missing_entry_writing_nothing);
+	tcase_add_test(build, test_generated_files_get_the_sources_time);
 	tcase_add_test(build, test_bytecode_is_reproducible);
 	tcase_add_test(build, test_pip_installs_local_project);
 	tcase_add_test(build, test_pip_failure_is_an_error);

@@ -15,10 +15,12 @@ def main(argv=None):
     p.add_argument("-d", "--delimiter", default=",")
     p.add_argument("-m", "--markdown", action="store_true",
                    help="print a Markdown table")
-    p.add_argument("--version", action="version",
-                   version="csvtable %s (tabulite from %s)"
-                   % (__version__, tabulite.__file__))
+    p.add_argument("--version", action="store_true",
+                   help="show the version and where tabulite comes from")
     opts = p.parse_args(argv)
+    if opts.version:
+        print("csvtable %s (tabulite from %s)" % (__version__, tabulite.__file__))
+        return 0
     if opts.file == "-":
         rows = list(csv.reader(sys.stdin, delimiter=opts.delimiter))
     else:
