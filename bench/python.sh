@@ -4,7 +4,9 @@
 # bootstrap) and with `python3 -m zipapp` of that tree (deflated).
 #   sh bench/python.sh [BUILD]     (env: RUNS=30 COLD_RUNS=10)
 # hot: the mount exists; cold: a fresh mount each run (xarexec -u between
-# runs; the page cache stays warm). Medians, in milliseconds.
+# runs; the page cache stays warm). Medians, in milliseconds. Sizes: the
+# unpacked tree, the xar, the zipapp of the same tree and, for reference,
+# the zipapp without the __pycache__ directories (zipimport cannot use them).
 # Targets (issue 4): hot <= 1.03x unpacked, cold <= hot + 10 ms,
 # size <= 0.85x the zipapp.
 set -eu
@@ -46,6 +48,25 @@ print("%.1f" % statistics.median(times))
 EOF
 }
 
+# zipapp TREE ENTRY OUT: a deflated zipapp of TREE starting ENTRY as the
+# bootstrap does (a module as __main__, or sys.exit(function())).
+zipapp() {
+	rm -rf "$W/zip.tree"
+	cp -R "$1" "$W/zip.tree"
+	case $2 in
+	*:*) printf 'import sys
+import %s as m
+sys.exit(m.%s())
+' "${2%%:*}" "${2#*:}" ;;
+	*) printf 'import runpy
+runpy.run_module("%s", run_name="__main__", alter_sys=True)
+' "$2" ;;
+	esac > "$W/zip.tree/__main__.py"
+	"$PY" -m zipapp "$W/zip.tree" -c -p "$PY" -o "$3"
+	find "$W/zip.tree" -name __pycache__ -prune -exec rm -rf {} +
+	"$PY" -m zipapp "$W/zip.tree" -c -p "$PY" -o "$3.src"
+}
+
 # bench NAME ENTRY-OPTION ARGS -- SOURCES...: one app, three ways.
 bench() {
 	name=$1 entry=$2 args=$3
@@ -53,7 +74,7 @@ bench() {
 	"$BUILD/mkxar" -q -o "$W/$name.xar" $entry "$@"
 	unsquashfs -q -n -o 4096 -d "$W/$name.tree" "$W/$name.xar" >/dev/null
 	main=$(sed -n '/^#xar_stop/q; s/^XAR_PYTHON_ENTRY="\(.*\)"$/\1/p' "$W/$name.xar")
-	"$PY" -m zipapp "$W/$name.tree" -c -m "$main" -p "$PY" -o "$W/$name.pyz"
+	zipapp "$W/$name.tree" "$main" "$W/$name.pyz"
 	chmod 755 "$W/$name.xar"
 	unpacked=$(PYTHONPATH="$W/$name.tree" timeit hot "$RUNS" "$PY" "$W/$name.tree/__xar__/bootstrap.py" $args)
 	hot=$(timeit hot "$RUNS" "$W/$name.xar" $args)
@@ -61,20 +82,20 @@ bench() {
 	zip=$(timeit hot "$RUNS" "$PY" "$W/$name.pyz" $args)
 	xs=$(stat -c %s "$W/$name.xar")
 	zs=$(stat -c %s "$W/$name.pyz")
+	zss=$(stat -c %s "$W/$name.pyz.src")
 	ts=$(du -sb "$W/$name.tree" | cut -f1)
 	awk -v n="$name" -v u="$unpacked" -v h="$hot" -v c="$cold" -v z="$zip" \
-	    -v xs="$xs" -v zs="$zs" -v ts="$ts" 'BEGIN {
-		printf "%-10s %9.1f %9.1f %9.1f %9.1f %10d %10d %10d\n", n, u, h, c, z, ts, xs, zs
-		r[1] = sprintf("%.3f", h / u); r[2] = sprintf("%.1f", c - h); r[3] = sprintf("%.3f", xs / zs)
-		printf "%-10s hot/unpacked %s%s  cold-hot %s ms%s  size/zipapp %s%s  zipapp-hot/xar-hot %.2f\n", "",
-		    r[1], (r[1] <= 1.03 ? "" : " (over 1.03)"), r[2], (r[2] <= 10 ? "" : " (over 10)"),
-		    r[3], (r[3] <= 0.85 ? "" : " (over 0.85)"), z / h
+	    -v xs="$xs" -v zs="$zs" -v zss="$zss" -v ts="$ts" 'BEGIN {
+		printf "%-10s %9.1f %9.1f %9.1f %9.1f %10d %10d %10d %10d\n", n, u, h, c, z, ts, xs, zs, zss
+		printf "%-10s hot/unpacked %.3f%s  cold-hot %.1f ms%s  size/zipapp %.3f%s  zipapp/xar hot %.2f\n", "",
+		    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), c - h, (c - h <= 10 ? "" : " (over 10)"),
+		    xs / zs, (xs / zs <= 0.85 ? "" : " (over 0.85)"), z / h
 	}'
 }
 
 echo "python: $PY; medians of $RUNS hot and $COLD_RUNS cold runs, ms; sizes in bytes"
-printf '%-10s %9s %9s %9s %9s %10s %10s %10s\n' app unpacked xar_hot xar_cold zipapp \
-    tree_bytes xar_bytes zip_bytes
+printf '%-10s %9s %9s %9s %9s %10s %10s %10s %10s\n' app unpacked xar_hot xar_cold zipapp \
+    tree_bytes xar_bytes zip_bytes zip_no_pyc
 DP=/usr/lib/python3/dist-packages
 if [ -d "$DP/pygments" ]; then
 	egg=$(cd "$DP" && ls -d Pygments-*-info | head -n 1)
