@@ -16,7 +16,7 @@ if "$BUILD/mkxar" --help | grep -q -- --python-entry; then
 	app=licenses.xar
 	show mkxar -o $app --python-entry licenses "$SAMPLES/licenses"
 	first="./$app list"
-	next="./$app show MIT --year 2026 --holder You | head -n 3"
+	next="./$app where    # it runs from the mounted image"
 else
 	app=cheat.xar
 	show mkxar -o $app --exec bin/cheat "$SAMPLES/cheat"
