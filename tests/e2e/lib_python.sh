@@ -66,6 +66,15 @@ def interrupt():
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(10)
 
+def square(x):
+    return x * x
+
+def spawn():
+    # multiprocessing's "spawn" starts sys.executable and re-imports us
+    import multiprocessing
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        print("squares=%r" % pool.map(square, [1, 2, 3]))
+
 def pids():
     print("pid=%d" % os.getpid())
 

@@ -66,6 +66,9 @@ elif fn intr interrupt; then
 		fail keyboard_interrupt_as_installed_script "status $rc: $(tail -n 1 "$T/err")"
 	fi
 fi
+if fn spawn spawn; then
+	expect_eq multiprocessing_spawn "squares=[1, 4, 9]" "$("$T/spawn.xar" 2>&1)"
+fi
 if fn pids pids; then
 	# exec all the way: the shell's pid is the interpreter's
 	out=$(sh -c 'echo "pid=$$"; exec "$1"' sh "$T/pids.xar" 2>&1)
