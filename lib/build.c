@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "header.h"
 #include "outfile.h"
+#include "python_build.h"
 #include "util.h"
 
 #define UUID_HEX 16 /* 64 bits of the image digest */
@@ -68,18 +69,112 @@ static int add_trampoline(struct xar_tree *t, const char *exec,
 	return rc;
 }
 
+/* Temporary directories of a Python build, removed at the end. */
+struct py_build {
+	struct xar_python_info info;
+	char staging[64];  /* pip's --target */
+	char out[64];      /* bootstraps and bytecode */
+};
+
+static int make_tempdir(char *buf, size_t len, struct xar_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/xar-build.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < len - 24 ? tmp : "/tmp");
+	if (!mkdtemp(buf)) {
+		xar_err_sys(err, "cannot make a temporary directory '%s'", buf);
+		buf[0] = '\0';
+		return -1;
+	}
+	/* What is merged from here must not make the image private. */
+	chmod(buf, 0755);
+	return 0;
+}
+
+static void py_cleanup(struct py_build *py)
+{
+	if (py->staging[0])
+		xar_rmtree(py->staging);
+	if (py->out[0])
+		xar_rmtree(py->out);
+	xar_python_info_free(&py->info);
+}
+
+/* Interpreter facts and pip's dependencies, merged under the sources. */
+static int python_deps(const struct xar_build_opts *o, struct xar_tree *t,
+		       struct py_build *py, struct xar_err *err)
+{
+	if (xar_python_probe(o->python->interp, &py->info, err))
+		return -1;
+	if (!xar_python_wants_pip(o->python))
+		return 0;
+	if (make_tempdir(py->staging, sizeof(py->staging), err) ||
+	    xar_python_pip(o->python, &py->info, py->staging, err))
+		return -1;
+	return xar_tree_merge(t, py->staging, "", err);
+}
+
+struct file_list {
+	struct xar_python_file *v;
+	size_t n, cap;
+};
+
+static int list_file(struct xar_node *n, const char *path, void *arg)
+{
+	struct file_list *l = arg;
+
+	if (!S_ISREG(n->mode) || !n->src)
+		return 0;
+	if (l->n == l->cap && xar_grow((void **)&l->v, &l->cap, sizeof(*l->v), 256))
+		return -ENOMEM;
+	l->v[l->n].image_path = strdup(path);
+	l->v[l->n].disk_path = n->src;
+	return l->v[l->n++].image_path ? 0 : -ENOMEM;
+}
+
+/* Entry point, bootstraps and bytecode, merged over everything. */
+static int python_finish(const struct xar_build_opts *o, struct xar_tree *t,
+			 struct py_build *py, struct xar_header *h,
+			 struct xar_err *err)
+{
+	struct file_list l = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (xar_tree_walk(t, list_file, &l)) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (make_tempdir(py->out, sizeof(py->out), err) ||
+	    xar_python_finish(o->python, &py->info, l.v, l.n, py->out, h, err) ||
+	    xar_tree_merge(t, py->out, "", err))
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < l.n; i++)
+		free((char *)l.v[i].image_path);
+	free(l.v);
+	return rc;
+}
+
 static int gather(const struct xar_build_opts *o, struct xar_tree *t,
+		  struct py_build *py, struct xar_header *h,
 		  struct xar_err *err)
 {
 	size_t i;
 
 	if (xar_tree_init(t, &o->tree, err))
 		return -1;
+	if (o->python && python_deps(o, t, py, err))
+		return -1;
 	for (i = 0; i < o->nsources; i++)
 		if (xar_tree_add_source(t, o->sources[i], err))
 			return -1;
 	if (o->exec &&
 	    (check_exec(t, o->exec, err) || add_trampoline(t, o->exec, err)))
+		return -1;
+	if (o->python && python_finish(o, t, py, h, err))
 		return -1;
 	return 0;
 }
@@ -120,7 +215,6 @@ static int make_header(const struct xar_build_opts *o, uint32_t version,
 	memset(zeros, '0', 64);
 	zeros[64] = '\0';
 	snprintf(num, sizeof(num), "%" PRIu32, version);
-	xar_header_init(h);
 	if (xar_header_set_shebang(h, o->shebang ? o->shebang :
 				   XAR_DEFAULT_SHEBANG, err) ||
 	    xar_header_set(h, "OFFSET", "4096", err) ||
@@ -184,6 +278,7 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 	struct xar_header h;
 	struct xar_outfile out = { .fd = -1 };
 	struct xar_sqfs_opts so = o->sqfs;
+	struct py_build py = { 0 };
 	char *text = NULL;
 	size_t len;
 	int64_t newest;
@@ -191,13 +286,12 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 
 	memset(r, 0, sizeof(*r));
 	xar_header_init(&h);
-	if (gather(o, &t, err))
+	if (gather(o, &t, &py, &h, err))
 		goto out;
 	newest = xar_tree_finish_times(&t, o->source_date_epoch);
 	so.mkfs_time = (uint32_t)(o->source_date_epoch >= 0 ?
 		(o->source_date_epoch > UINT32_MAX ? UINT32_MAX :
 		 o->source_date_epoch) : newest);
-	xar_header_free(&h);
 	if (make_header(o, so.mkfs_time, &h, err) ||
 	    render(&h, &text, &len, err))
 		goto out;
@@ -211,7 +305,7 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 		goto out;
 	}
 	if (seal(&out, &h, r, err) ||
-	    xar_outfile_commit(&out, o->exec ? 0755 : 0644, err))
+	    xar_outfile_commit(&out, o->exec || o->python ? 0755 : 0644, err))
 		goto out;
 	rc = 0;
 out:
@@ -220,5 +314,6 @@ out:
 	free(text);
 	xar_header_free(&h);
 	xar_tree_free(&t);
+	py_cleanup(&py);
 	return rc;
 }

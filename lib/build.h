@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "python_build.h"
 #include "squashfs_writer.h"
 #include "tree.h"
 
@@ -21,6 +22,7 @@ struct xar_build_opts {
 	const char *const *headers;  /* extra KEY=VALUE lines */
 	size_t nheaders;
 	int64_t source_date_epoch;   /* -1 when unset */
+	const struct xar_python_opts *python; /* a Python app, or NULL */
 	struct xar_tree_opts tree;
 	struct xar_sqfs_opts sqfs;   /* mkfs_time is set by xar_build */
 };

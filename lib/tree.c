@@ -437,6 +437,22 @@ out:
 	return rc;
 }
 
+int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
+		   struct xar_err *err)
+{
+	struct xar_node *dir;
+	char *d = NULL;
+	int rc = -1;
+
+	if (clean_dest(dest, &d, err))
+		return -1;
+	dir = dest_dir(t, d, strlen(d), err);
+	if (dir)
+		rc = add_dir_contents(t, dir, src, "", err);
+	free(d);
+	return rc;
+}
+
 int xar_tree_add_bytes(struct xar_tree *t, const char *dest, const void *data,
 		       size_t len, mode_t perm, struct xar_err *err)
 {

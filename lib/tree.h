@@ -80,6 +80,11 @@ void xar_tree_free(struct xar_tree *t);
 int xar_tree_add(struct xar_tree *t, const char *src, const char *dest,
 		 struct xar_err *err);
 
+/* Merge the contents of directory SRC into image directory DEST without
+ * taking SRC's own attributes (for staging directories). */
+int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
+		   struct xar_err *err);
+
 /* Add a generated regular file with the given contents at DEST, owned by
  * root, with the newest mtime of the tree (set by finish_times). */
 int xar_tree_add_bytes(struct xar_tree *t, const char *dest, const void *data,

@@ -23,4 +23,7 @@ long long xar_pread_full(int fd, void *buf, size_t len, uint64_t off);
 /* Parse a whole decimal number in [min, max]; 0 or -1 (errno EINVAL/ERANGE). */
 int xar_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Remove a directory tree (no symlinks followed). 0 or -1 with errno. */
+int xar_rmtree(const char *path);
+
 #endif

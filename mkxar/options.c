@@ -11,7 +11,8 @@
 
 enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
-	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION,
+	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
+	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
 };
 
 static const struct option long_opts[] = {
@@ -25,6 +26,12 @@ static const struct option long_opts[] = {
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
+	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "python-entry", required_argument, NULL, OPT_PYTHON_ENTRY },
+	{ "console-script", required_argument, NULL, OPT_CONSOLE_SCRIPT },
+	{ "requirement", required_argument, NULL, 'r' },
+	{ "pip", required_argument, NULL, OPT_PIP },
+	{ "no-compile", no_argument, NULL, OPT_NO_COMPILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -53,6 +60,18 @@ static const char usage_text[] =
 "                          with '/' matches the path below its source,\n"
 "                          otherwise the name\n"
 "      --keep-owner        keep owners (default: everything root:root)\n"
+"\n"
+"Python apps (the interpreter runs the entry point from the mounted image):\n"
+"      --python-entry MODULE[:FUNCTION]\n"
+"                          run MODULE as __main__, or call FUNCTION\n"
+"      --console-script NAME  the entry point NAME of a bundled distribution\n"
+"      --python INTERP     interpreter to record (default: the real program\n"
+"                          behind python3 on PATH)\n"
+"  -r, --requirement FILE  pip-install these dependencies into the image\n"
+"      --pip ARG           pass ARG to pip install (repeatable), e.g.\n"
+"                          --pip=--no-index --pip=--find-links=DIR --pip=./pkg\n"
+"      --no-compile        do not precompile .pyc files\n"
+"\n"
 "  -q, --quiet             no progress\n"
 "  -v, --verbose           report what was written\n"
 "  -h, --help              this help\n"
@@ -156,12 +175,44 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case OPT_HEADER: return push(&o->headers, &o->nheaders, arg) ? 2 : 0;
 	case OPT_EXCLUDE: return push(&o->excludes, &o->nexcludes, arg) ? 2 : 0;
 	case OPT_KEEP_OWNER: b->tree.keep_owner = 1; return 0;
+	case OPT_PYTHON: o->python.interp = arg; return 0;
+	case OPT_PYTHON_ENTRY: o->python.entry = arg; return 0;
+	case OPT_CONSOLE_SCRIPT: o->python.console_script = arg; return 0;
+	case 'r': return push(&o->requirements, &o->nrequirements, arg) ? 2 : 0;
+	case OPT_PIP: return push(&o->pip_args, &o->npip_args, arg) ? 2 : 0;
+	case OPT_NO_COMPILE: o->python.no_compile = 1; return 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'v': o->verbose = 1; return 0;
 	case 'h': fputs(usage_text, stdout); return 1;
 	case OPT_VERSION: printf("mkxar %s\n", MKXAR_VERSION); return 1;
 	default: return usage_error("invalid option", NULL);
 	}
+}
+
+/* Python mode is chosen by naming an entry point. */
+static int python_options(struct mkxar_options *o)
+{
+	struct xar_python_opts *p = &o->python;
+	int any = p->interp || o->nrequirements || o->npip_args || p->no_compile;
+
+	if (p->entry && p->console_script)
+		return usage_error("give --python-entry or --console-script, "
+				   "not both", NULL);
+	if (!p->entry && !p->console_script) {
+		if (any)
+			return usage_error("Python options need --python-entry "
+					   "or --console-script", NULL);
+		return 0;
+	}
+	if (o->build.exec)
+		return usage_error("--exec does not go with a Python entry "
+				   "point", NULL);
+	p->requirements = o->requirements;
+	p->nrequirements = o->nrequirements;
+	p->pip_args = o->pip_args;
+	p->npip_args = o->npip_args;
+	o->build.python = p;
+	return 0;
 }
 
 int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
@@ -172,7 +223,7 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	xar_build_opts_init(b);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:j:qvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:r:qvh", long_opts, NULL)) != -1) {
 		if (c == '?')
 			return usage_error(optopt ? "invalid or incomplete option" :
 					   "unknown option", argv[optind - 1]);
@@ -181,14 +232,16 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	}
 	if (!b->output)
 		return usage_error("no output given (-o FILE.xar)", NULL);
-	if (optind == argc)
-		return usage_error("no SOURCE given", NULL);
 	b->sources = (const char *const *)argv + optind;
 	b->nsources = (size_t)(argc - optind);
 	b->headers = o->headers;
 	b->nheaders = o->nheaders;
 	b->tree.excludes = o->excludes;
 	b->tree.nexcludes = o->nexcludes;
+	if ((rc = python_options(o)))
+		return rc;
+	if (!b->nsources && !(b->python && (o->nrequirements || o->npip_args)))
+		return usage_error("no SOURCE given", NULL);
 	return source_date_epoch(b);
 }
 
@@ -196,4 +249,6 @@ void mkxar_options_free(struct mkxar_options *o)
 {
 	free(o->excludes);
 	free(o->headers);
+	free(o->requirements);
+	free(o->pip_args);
 }

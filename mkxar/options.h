@@ -6,10 +6,11 @@
 
 struct mkxar_options {
 	struct xar_build_opts build;
+	struct xar_python_opts python;
 	int quiet, verbose;
 	/* storage behind build's arrays */
-	const char **excludes, **headers;
-	size_t nexcludes, nheaders;
+	const char **excludes, **headers, **requirements, **pip_args;
+	size_t nexcludes, nheaders, nrequirements, npip_args;
 };
 
 /* Parse argv. Returns 0 to go on, 1 when --help/--version was handled
