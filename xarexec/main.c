@@ -1,0 +1,173 @@
+/* xarexec: run a .xar. A front end over lib/: read the header, find the
+ * mount point, reuse or make the mount, exec the app. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "header.h"
+#include "launch.h"
+#include "mount.h"
+#include "mountpoint.h"
+#include "options.h"
+#include "trace.h"
+
+static void debug_sink(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "xarexec: debug: %s\n", msg);
+}
+
+static int fail(const char *file, const struct xar_err *err)
+{
+	fprintf(stderr, "xarexec: error: %s: %s\n", file, err->msg);
+	return 1;
+}
+
+/* Descriptors 0-2 open, so that nothing we open lands on them. */
+static void ensure_stdio_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+/* The server's request counts so far, for XAR_DEBUG. */
+static void trace_stats(const struct xar_trace *t, const char *path)
+{
+	char buf[2048];
+	FILE *f;
+
+	if (!t || !(f = fopen(path, "re")))
+		return;
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		xar_tracef(t, "server stats: %s", buf);
+	}
+	fclose(f);
+}
+
+static void trace_exec(const struct xar_trace *t, const struct xar_launch *l)
+{
+	char **a;
+
+	if (!t)
+		return;
+	xar_tracef(t, "exec %s", l->path);
+	for (a = l->argv; *a; a++)
+		xar_tracef(t, "  argv[%d] = %s", (int)(a - l->argv), *a);
+}
+
+static int exec_app(const struct xarexec_options *o,
+		    const struct xar_header *h, const char *root,
+		    int new_mount, const struct xar_trace *t)
+{
+	struct xar_launch l;
+	struct xar_err err;
+
+	if (xar_launch_env(o->xar_path, root, new_mount, &err) ||
+	    xar_launch_plan(h, root, o->xar_path, o->app_argc, o->app_argv,
+			    &l, &err))
+		return fail(o->xar_path, &err);
+	trace_exec(t, &l);
+	fflush(NULL);
+	execv(l.path, l.argv);
+	fprintf(stderr, "xarexec: error: %s: cannot run '%s': %s\n",
+		o->xar_path, l.path, strerror(errno));
+	xar_launch_free(&l);
+	return 1;
+}
+
+static int mount_and_run(const struct xarexec_options *o,
+			 const struct xar_header *h, int fd,
+			 const struct xar_mountpoint *mp,
+			 const struct xar_trace *t)
+{
+	struct xar_mount_request rq;
+	struct xar_mount m;
+	struct xar_err err;
+
+	if (o->mode == XAREXEC_RUN && xar_launch_check(h, &err))
+		return fail(o->xar_path, &err);
+	rq.image_fd = fd;
+	rq.offset = h->offset;
+	rq.uuid = xar_header_get(h, "UUID");
+	rq.idle_timeout = o->timeout;
+	rq.trace = t;
+	if (xar_mount_acquire(mp, &rq, &m, &err))
+		return fail(o->xar_path, &err);
+	trace_stats(t, mp->stats_path);
+	if (o->mode == XAREXEC_MOUNT) {
+		puts(mp->path);
+		return fflush(stdout) ? 1 : 0;
+	}
+	return exec_app(o, h, mp->path, m.new_mount, t);
+}
+
+static int unmount(const struct xarexec_options *o, const char *uuid,
+		   const struct xar_mountpoint *mp, const struct xar_trace *t)
+{
+	struct xar_err err;
+
+	if (xar_mount_remove(mp, uuid, t, &err) < 0)
+		return fail(o->xar_path, &err);
+	return 0;
+}
+
+static int run(const struct xarexec_options *o, const struct xar_trace *t)
+{
+	struct xar_header h;
+	struct xar_mountpoint mp;
+	struct xar_err err;
+	int fd, rc = 1;
+
+	fd = open(o->xar_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "xarexec: error: cannot open '%s': %s\n",
+			o->xar_path, strerror(errno));
+		return 1;
+	}
+	if (xar_header_read_fd(&h, fd, &err)) {
+		rc = fail(o->xar_path, &err);
+		goto out_fd;
+	}
+	if (xar_mountpoint_locate(&mp, xar_header_get(&h, "UUID"),
+				  xar_header_get(&h, "MOUNT_ROOT"), t, &err)) {
+		rc = fail(o->xar_path, &err);
+		goto out_header;
+	}
+	if (o->mode == XAREXEC_PRINT_PATH)
+		rc = puts(mp.path) < 0 || fflush(stdout) ? 1 : 0;
+	else if (o->mode == XAREXEC_UNMOUNT)
+		rc = unmount(o, xar_header_get(&h, "UUID"), &mp, t);
+	else
+		rc = mount_and_run(o, &h, fd, &mp, t);
+	xar_mountpoint_free(&mp);
+out_header:
+	xar_header_free(&h);
+out_fd:
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct xar_trace trace = { debug_sink, NULL };
+	struct xarexec_options o;
+	int rc;
+
+	ensure_stdio_open();
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		fputs("xarexec: error: refusing to run set-uid or set-gid\n",
+		      stderr);
+		return 1;
+	}
+	rc = xarexec_parse_options(&o, argc, argv);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	return run(&o, o.verbose ? &trace : NULL);
+}

@@ -1,0 +1,28 @@
+/* xarexec's command line. Options come before the xar path only; what
+ * follows the path belongs to the app, untouched. */
+#ifndef XAREXEC_OPTIONS_H
+#define XAREXEC_OPTIONS_H
+
+enum xarexec_mode {
+	XAREXEC_RUN,        /* mount or reuse, exec the target */
+	XAREXEC_MOUNT,      /* -m: mount or reuse, print the mount point */
+	XAREXEC_PRINT_PATH, /* -n: print where it would mount */
+	XAREXEC_UNMOUNT,    /* -u: unmount it if mounted */
+};
+
+struct xarexec_options {
+	enum xarexec_mode mode;
+	int verbose;           /* -v, or XAR_DEBUG set and not "0" */
+	int timeout_given;     /* --timeout */
+	unsigned timeout;      /* idle timeout in seconds for a new mount */
+	const char *xar_path;
+	int app_argc;
+	char **app_argv;
+};
+
+/* Parse argv and the environment (XAR_DEBUG, XAR_MOUNT_TIMEOUT). Returns
+ * 0 to go on, 1 when --help/--version was handled (exit 0), 2 on a usage
+ * error (already reported on stderr). */
+int xarexec_parse_options(struct xarexec_options *o, int argc, char **argv);
+
+#endif
