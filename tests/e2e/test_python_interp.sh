@@ -43,7 +43,7 @@ if mkpy gone --python "$T/gone/python3" --python-entry app:env "$T/app" 2>"$T/er
 	    "XAR_PYTHON_COMMAND=$T/alt/python$ver" "$(echo "$out" | grep ^XAR_PYTHON_COMMAND=)"
 	out=$(PATH="$BUILD:$T/empty" "$T/gone.xar" 2>&1)
 	rc=$?
-	if [ $rc -ne 0 ] && echo "$out" | grep -q "^xarexec: error: this xar needs Python $ver: '$T/gone/python3' is missing and no python$ver is on PATH$"; then
+	if [ $rc -ne 0 ] && echo "$out" | grep -q "^xarexec: error: .*this xar needs Python $ver: '$T/gone/python3' is missing and no python$ver is on PATH$"; then
 		pass missing_interpreter_named
 	else
 		fail missing_interpreter_named "status $rc: $out"
