@@ -65,13 +65,19 @@ $(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_STAMP)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBXAR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+# The libsquashfuse oracle that tests diff against tree-manifest.py.
+TOOLS = $(BUILD)/tests/sqfs-manifest
+$(BUILD)/tests/sqfs-manifest: tests/tools/sqfs-manifest.c $(LIBXAR) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBXAR) $(LIBS)
+
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
-e2e: $(BINS)
+e2e: $(BINS) $(TOOLS)
 	@BUILD=$(abspath $(BUILD)) sh tests/run-e2e.sh
 
-check: all $(UNIT_BINS)
+check: all $(UNIT_BINS) $(TOOLS)
 	@BUILD=$(abspath $(BUILD)) sh tests/run-all.sh $(UNIT_BINS)
 
 # The whole test suite again, built with AddressSanitizer, LeakSanitizer and UBSan.
