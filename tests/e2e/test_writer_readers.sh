@@ -32,7 +32,7 @@ if unsquashfs -q -n -o "$off" -d "$T/u" "$T/x.xar" >/dev/null 2>"$T/err"; then
 else
 	fail unsquashfs-extract "$(cat "$T/err")"
 fi
-n_src=$(wc -l < "$T/want")
+n_src=$(($(wc -l < "$T/want") + 1)) # -lls lists the root too
 n_lls=$(unsquashfs -o "$off" -lls -d "" "$T/x.xar" 2>/dev/null | grep -c '^[-dlpscb][-rwxsStT]\{9\} ')
 expect_eq unsquashfs-lls-count "$n_src" "$n_lls"
 unsquashfs -o "$off" -stat "$T/x.xar" > "$T/stat" 2>&1
@@ -40,11 +40,14 @@ if grep -q 'Compression zstd' "$T/stat" && grep -q 'compression-level 16' "$T/st
    grep -q 'Block size 131072' "$T/stat"; then pass unsquashfs-stat
 else fail unsquashfs-stat "$(head -n 8 "$T/stat" | tr '\n' ' ')"; fi
 
-# squashfs-tools-ng.
+# squashfs-tools-ng. Its rdsquashfs (1.2) unpacks hard links as separate
+# copies, also from mksquashfs's images, so the hard-link column (checked
+# by every other reader) is left out here.
 if rdsquashfs -q -u / -p "$T/ng" -T -C -O "$T/img" >/dev/null 2>"$T/err"; then
-	$TREEM "$T/ng" > "$T/got.ng"
-	if cmp -s "$T/want" "$T/got.ng"; then pass rdsquashfs
-	else fail rdsquashfs "$(diff "$T/want" "$T/got.ng" | head -n 5 | tr '\n' ' ')"; fi
+	$TREEM "$T/ng" | cut -f1-8 > "$T/got.ng"
+	cut -f1-8 "$T/want" > "$T/want.ng"
+	if cmp -s "$T/want.ng" "$T/got.ng"; then pass rdsquashfs
+	else fail rdsquashfs "$(diff "$T/want.ng" "$T/got.ng" | head -n 5 | tr '\n' ' ')"; fi
 else
 	fail rdsquashfs "$(cat "$T/err")"
 fi
