@@ -89,7 +89,7 @@ int xar_python_compile(const struct xar_python_info *info,
 
 	if (!list)
 		return xar_err_set(err, ENOMEM, "out of memory");
-	rc = len ? xar_python_spawn(argv, list, len, NULL, 0, err) : 0;
+	rc = len ? xar_python_spawn(argv, NULL, list, len, NULL, 0, err) : 0;
 	if (rc > 0)
 		rc = xar_err_set(err, EIO, "compiling the image's Python files "
 				 "with '%s' failed (exit status %d)",

@@ -7,14 +7,15 @@
 #include "err.h"
 #include "python_build.h"
 
-/* Run argv (argv[0] looked up on PATH when it has no '/') and wait for it.
+/* Run argv (argv[0] looked up on PATH when it has no '/') with the
+ * environment envp (NULL: ours) and wait for it.
  * Its stdin reads the len bytes at in (nothing when in is NULL). When out
  * is non-NULL its stdout is captured into *out (malloc'ed, NUL-terminated,
  * at most cap bytes kept); otherwise its stdout goes to our stderr. Use in
  * or out, not both. Returns the exit status (0–255), or -1 with err set
  * when it could not run or was killed by a signal. */
-int xar_python_spawn(char *const argv[], const void *in, size_t len,
-		     char **out, size_t cap, struct xar_err *err);
+int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
+		     size_t len, char **out, size_t cap, struct xar_err *err);
 
 /* Whether s[0..len) is a dotted Python name: "a.b_c.d" (ASCII). */
 int xar_python_dotted_name(const char *s, size_t len);

@@ -77,7 +77,7 @@ int xar_python_probe(const char *interp, struct xar_python_info *info,
 		interp = "python3";
 	argv[0] = (char *)interp;
 	argv[3] = (char *)probe_script;
-	rc = xar_python_spawn(argv, NULL, 0, &text, 8192, err);
+	rc = xar_python_spawn(argv, NULL, NULL, 0, &text, 8192, err);
 	if (rc < 0)
 		return -1;
 	if (rc > 0)

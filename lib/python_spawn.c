@@ -105,8 +105,8 @@ static int setup_actions(posix_spawn_file_actions_t *fa, const void *in,
 	return 0;
 }
 
-int xar_python_spawn(char *const argv[], const void *in, size_t len,
-		     char **out, size_t cap, struct xar_err *err)
+int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
+		     size_t len, char **out, size_t cap, struct xar_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	int fds[2] = { -1, -1 };
@@ -117,7 +117,8 @@ int xar_python_spawn(char *const argv[], const void *in, size_t len,
 		return xar_err_set(err, ENOMEM, "out of memory");
 	if (setup_actions(&fa, in, out, fds, err) < 0)
 		goto out_fa;
-	e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	e = posix_spawnp(&pid, argv[0], &fa, NULL, argv,
+			 envp ? envp : environ);
 	if (e) {
 		errno = e;
 		xar_err_sys(err, "cannot run '%s'", argv[0]);

@@ -20,6 +20,18 @@ if listing "$T/comp.xar" | grep -qx "app/__pycache__/__init__.$PYTAG.pyc" &&
 else
 	fail pyc_in_image "$(listing "$T/comp.xar" | tr '\n' ' ')"
 fi
+# the user's --exclude (here of stale __pycache__ dirs in a source tree)
+# must not drop the bytecode mkxar generates
+mkdir -p "$T/app/app/__pycache__"
+echo stale > "$T/app/app/__pycache__/__init__.cpython-00.pyc"
+if mkpy excl --python-entry app:env --exclude __pycache__ "$T/app" 2>"$T/err" &&
+   listing "$T/excl.xar" | grep -qx "app/__pycache__/__init__.$PYTAG.pyc" &&
+   ! listing "$T/excl.xar" | grep -q 'cpython-00'; then
+	pass exclude_keeps_generated_pyc
+else
+	fail exclude_keeps_generated_pyc "$(cat "$T/err") $(listing "$T/excl.xar" | grep -c __pycache__) pyc entries"
+fi
+rm -r "$T/app/app/__pycache__"
 if listing "$T/nocomp.xar" | grep -q __pycache__; then
 	fail no_compile_has_no_pyc "$(listing "$T/nocomp.xar" | grep __pycache__)"
 else
