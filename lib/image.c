@@ -97,6 +97,17 @@ static int check_compression(const struct super *s, unsigned flags,
 	return 0;
 }
 
+/* A lookup table of count entries is indexed by one 8-byte pointer per
+ * 8 KiB metadata block; that index must fit in the image (libsquashfuse
+ * allocates and reads it whole). */
+static int index_past_end(uint64_t at, uint64_t count, uint64_t each,
+			  const struct super *s)
+{
+	uint64_t blocks = (count * each + MD_BLOCK - 1) / MD_BLOCK;
+
+	return at > s->bytes_used || blocks * 8 > s->bytes_used - at;
+}
+
 /* Every table must start inside the image; optional ones may be absent. */
 static int check_tables(const struct super *s, struct xar_err *err)
 {
@@ -119,6 +130,12 @@ static int check_tables(const struct super *s, struct xar_err *err)
 					   "image (%" PRIu64 " bytes)", t[i].name,
 					   t[i].at, s->bytes_used);
 	}
+	if (index_past_end(s->id_table, s->ids, 4, s) ||
+	    (s->fragments && index_past_end(s->frag_table, s->fragments, 16, s)) ||
+	    (s->export_table != NO_TABLE &&
+	     index_past_end(s->export_table, s->inodes, 8, s)))
+		return xar_err_set(err, EINVAL, "bad superblock: a table's "
+				   "index runs past the end of the image");
 	if (s->inode_table >= s->dir_table ||
 	    (s->root >> 16) >= s->dir_table - s->inode_table ||
 	    (s->root & 0xffff) >= MD_BLOCK)

@@ -392,6 +392,8 @@ static const struct {
 	{ "root inode", 32, "\0\0\0\0\xff\xff\0\0", 8, 0, OFF,
 	  "bad superblock: the root inode is outside the inode table" },
 	{ "no ids", 26, "\0\0", 2, 0, OFF, "bad superblock: no ids" },
+	{ "fragment count", 16, "\xff\xff\xff\xff", 4, 0, OFF,
+	  "bad superblock: a table's index runs past the end of the image" },
 };
 
 START_TEST(test_broken)
