@@ -136,16 +136,17 @@ static void free_file_data(struct files *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->n; i++) {
-		struct xar_file_data *d = f->v[i]->data;
-
-		if (d && d->owner == f->v[i]) {
-			free(d->blocks);
-			free(d);
-		}
-	}
+	/* Forget shared records first, while their owners still hold them. */
 	for (i = 0; i < f->n; i++)
+		if (f->v[i]->data && f->v[i]->data->owner != f->v[i])
+			f->v[i]->data = NULL;
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i]->data) {
+			free(f->v[i]->data->blocks);
+			free(f->v[i]->data);
+		}
 		f->v[i]->data = NULL;
+	}
 	free(f->v);
 }
 

@@ -73,6 +73,8 @@ static struct xar_entry *child_find(struct xar_node *dir, const char *name)
 {
 	struct xar_entry key = { .name = (char *)name };
 
+	if (!dir->nchildren)
+		return NULL;
 	if (dir->unsorted) {
 		qsort(dir->children, dir->nchildren, sizeof(*dir->children),
 		      entry_cmp);
