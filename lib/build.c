@@ -112,7 +112,7 @@ static int python_deps(const struct xar_build_opts *o, struct xar_tree *t,
 	if (make_tempdir(py->staging, sizeof(py->staging), err) ||
 	    xar_python_pip(o->python, &py->info, py->staging, err))
 		return -1;
-	return xar_tree_merge(t, py->staging, "", err);
+	return xar_tree_merge(t, py->staging, "", 1, err);
 }
 
 struct file_list {
@@ -148,7 +148,7 @@ static int python_finish(const struct xar_build_opts *o, struct xar_tree *t,
 	}
 	if (make_tempdir(py->out, sizeof(py->out), err) ||
 	    xar_python_finish(o->python, &py->info, l.v, l.n, py->out, h, err) ||
-	    xar_tree_merge(t, py->out, "", err))
+	    xar_tree_merge(t, py->out, "", 0, err))
 		goto out;
 	rc = 0;
 out:

@@ -440,17 +440,21 @@ out:
 }
 
 int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
-		   struct xar_err *err)
+		   int use_excludes, struct xar_err *err)
 {
+	size_t nexcludes = t->opts.nexcludes;
 	struct xar_node *dir;
 	char *d = NULL;
 	int rc = -1;
 
 	if (clean_dest(dest, &d, err))
 		return -1;
+	if (!use_excludes)
+		t->opts.nexcludes = 0;
 	dir = dest_dir(t, d, strlen(d), err);
 	if (dir)
 		rc = add_dir_contents(t, dir, src, "", err);
+	t->opts.nexcludes = nexcludes;
 	free(d);
 	return rc;
 }

@@ -81,9 +81,10 @@ int xar_tree_add(struct xar_tree *t, const char *src, const char *dest,
 		 struct xar_err *err);
 
 /* Merge the contents of directory SRC into image directory DEST without
- * taking SRC's own attributes (for staging directories). */
+ * taking SRC's own attributes (for staging directories); the excludes
+ * apply only when use_excludes is set (not to generated files). */
 int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
-		   struct xar_err *err);
+		   int use_excludes, struct xar_err *err);
 
 /* Add a generated regular file with the given contents at DEST, owned by
  * root, with the newest mtime of the tree (set by finish_times). */
