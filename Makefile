@@ -31,6 +31,9 @@ DEPS_STAMP   := $(BUILD)/.deps-ok
 BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse
 
 .PHONY: all deps demo check unit e2e asan clean install uninstall bench
+# Keep test objects: make would delete them after the run, printing
+# after the test summary.
+.SECONDARY:
 all: $(BINS)
 
 # The stamp is made once per build dir; scripts/deps.sh installs what is missing.
