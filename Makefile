@@ -68,11 +68,16 @@ $(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_STAMP)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBXAR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-# The libsquashfuse oracle that tests diff against tree-manifest.py.
-TOOLS = $(BUILD)/tests/sqfs-manifest
+# The libsquashfuse oracle that tests diff against tree-manifest.py, and
+# xarexec's inspection options behind their own small command line.
+TOOLS = $(BUILD)/tests/sqfs-manifest $(BUILD)/tests/xarexec-inspect
 $(BUILD)/tests/sqfs-manifest: tests/tools/sqfs-manifest.c $(LIBXAR) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBXAR) $(LIBS)
+INSPECT_OBJS := $(filter $(BUILD)/obj/xarexec/inspect%,$(XAREXEC_OBJS))
+$(BUILD)/tests/xarexec-inspect: tests/tools/xarexec-inspect.c $(INSPECT_OBJS) $(LIBXAR) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -Ixarexec $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)

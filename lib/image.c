@@ -21,7 +21,6 @@
 #define NO_TABLE      UINT64_MAX
 #define MD_BLOCK      8192u
 #define LINK_MAX_LEN  65535u /* far above PATH_MAX; keeps malloc sane */
-#define SHOWN_MAX     200    /* how much of a path an error repeats */
 
 struct xar_image {
 	sqfs fs;
@@ -278,12 +277,11 @@ const struct xar_image_info *xar_image_info(const struct xar_image *img)
 
 /* ---- inodes ---- */
 
-/* A path as an error message may show it: bounded, no control bytes. */
-static const char *shown(const char *path, char out[SHOWN_MAX + 4])
+const char *xar_image_shown(const char *path, char out[XAR_SHOWN_MAX + 4])
 {
 	size_t i;
 
-	for (i = 0; path[i] && i < SHOWN_MAX; i++)
+	for (i = 0; path[i] && i < XAR_SHOWN_MAX; i++)
 		out[i] = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ?
 			 '?' : path[i];
 	strcpy(out + i, path[i] ? "..." : "");
@@ -292,10 +290,10 @@ static const char *shown(const char *path, char out[SHOWN_MAX + 4])
 
 static int corrupt(struct xar_err *err, const char *what, const char *path)
 {
-	char buf[SHOWN_MAX + 4];
+	char buf[XAR_SHOWN_MAX + 4];
 
 	return xar_err_set(err, EIO, "corrupt image: cannot read %s of '%s'",
-			   what, shown(path, buf));
+			   what, xar_image_shown(path, buf));
 }
 
 static int load(struct xar_image *img, uint64_t ref, sqfs_inode *in,
@@ -420,12 +418,13 @@ struct walk {
 static int push(struct walk *w, const char *name, size_t n)
 {
 	size_t need = w->len + 1 + n + 1;
-	char buf[SHOWN_MAX + 4];
+	char buf[XAR_SHOWN_MAX + 4], at[XAR_SHOWN_MAX + 4];
 
 	if (!n || memchr(name, '/', n) || strlen(name) != n ||
 	    (n == 1 && name[0] == '.') || (n == 2 && !memcmp(name, "..", 2)))
 		return xar_err_set(w->err, EIO, "corrupt image: bad name '%s' "
-				   "in '%s'", shown(name, buf), w->path);
+				   "in '%s'", xar_image_shown(name, buf),
+				   xar_image_shown(w->path, at));
 	while (need > w->cap)
 		if (xar_grow((void **)&w->path, &w->cap, 1, 256))
 			return xar_err_set(w->err, ENOMEM, "out of memory");
@@ -525,7 +524,7 @@ int xar_image_lookup(struct xar_image *img, const char *path,
 	sqfs_dir_entry de;
 	sqfs_name name;
 	sqfs_inode in;
-	char buf[SHOWN_MAX + 4];
+	char buf[XAR_SHOWN_MAX + 4];
 	bool found;
 
 	if (root(img, &in, e, err))
@@ -540,15 +539,17 @@ int xar_image_lookup(struct xar_image *img, const char *path,
 			return 0;
 		n = strcspn(p, "/");
 		if (!S_ISDIR(e->mode))
-			return xar_err_set(err, ENOTDIR, "not a directory in the "
-					   "image: '%s'", shown(path, buf));
+			return xar_err_set(err, ENOTDIR, "not a directory in "
+					   "the image: '%s'",
+					   xar_image_shown(path, buf));
 		found = false;
 		if (n <= SQUASHFS_NAME_LEN &&
 		    sqfs_dir_lookup(&img->fs, &in, p, n, &de, &found) != SQFS_OK)
 			return corrupt(err, "the directory", path);
 		if (!found)
 			return xar_err_set(err, ENOENT, "no such file in the "
-					   "image: '%s'", shown(path, buf));
+					   "image: '%s'",
+					   xar_image_shown(path, buf));
 		if (load(img, sqfs_dentry_inode(&de), &in, e, path, err))
 			return -1;
 		p += n;
@@ -598,4 +599,37 @@ int xar_image_readlink(struct xar_image *img, const struct xar_image_entry *e,
 		return xar_err_set(err, EIO, "corrupt image: cannot read an "
 				   "inode");
 	return read_target(img, &in, target, "(symlink)", err);
+}
+
+/* ---- paths ---- */
+
+char *xar_image_clean_path(const char *p)
+{
+	char *out = malloc(strlen(p) + 1), *o = out;
+
+	while (out && *p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n && !(n == 1 && *p == '.')) {
+			if (o != out)
+				*o++ = '/';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+int xar_image_path_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !n || (!strncmp(path, prefix, n) &&
+		      (path[n] == '\0' || path[n] == '/'));
 }

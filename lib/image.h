@@ -18,6 +18,7 @@
 #include "err.h"
 
 #define XAR_IMAGE_DEPTH_MAX 1024
+#define XAR_SHOWN_MAX 200 /* how much of an image path a message repeats */
 
 /* xar_image_open flags */
 #define XAR_IMAGE_ANY_COMPRESSION 1u /* accept whatever libsquashfuse
@@ -90,5 +91,16 @@ long long xar_image_read(struct xar_image *img, const struct xar_image_entry *e,
 /* A symlink's target, malloc'ed and NUL-terminated. */
 int xar_image_readlink(struct xar_image *img, const struct xar_image_entry *e,
 		       char **target, struct xar_err *err);
+
+/* A path given by a user, as the walk spells image paths: "/a//b/./c/"
+ * becomes "a/b/c" ("" for the root). malloc'ed; NULL when out of memory. */
+char *xar_image_clean_path(const char *path);
+
+/* 1 when the walk's path is the clean path prefix or lies below it. */
+int xar_image_path_under(const char *path, const char *prefix);
+
+/* An image path as a message may show it: at most XAR_SHOWN_MAX bytes,
+ * control bytes as '?', "..." when cut. Returns out. */
+const char *xar_image_shown(const char *path, char out[XAR_SHOWN_MAX + 4]);
 
 #endif

@@ -1,0 +1,58 @@
+/* Looking inside a xar without running or mounting it: xarexec's --info,
+ * --list, --extract and --verify. Each prints its result on stdout, its
+ * errors as "xarexec: error: FILE: ..." on stderr, and returns the exit
+ * status (0, or 1 on any error). */
+#ifndef XAREXEC_INSPECT_H
+#define XAREXEC_INSPECT_H
+
+#include <stdint.h>
+
+#include "header.h"
+#include "image.h"
+
+/* --info [--json]: header fields, image size, compression, block size,
+ * entry counts, the Python interpreter and entry point (or the target);
+ * with json, the same as one JSON object. */
+int xarexec_info(const char *xar, int json);
+
+/* --list X.xar [PATH...]: one ls -l-like line per entry in image order
+ * (mode, uid/gid, size, mtime, path relative to the root, "-> target"),
+ * only PATHs and what lies below them when given. Control bytes and '\'
+ * in names are printed as \ooo. */
+int xarexec_list(const char *xar, char **paths, int npaths);
+
+/* --extract DIR [--force] X.xar [PATH...]: see lib/extract.h; owners are
+ * kept when run as root, setuid/setgid bits are dropped. */
+int xarexec_extract(const char *dir, const char *xar, char **paths,
+		    int npaths, int force);
+
+/* --verify X.xar: see lib/verify.h. */
+int xarexec_verify(const char *xar);
+
+/* Shared by xarexec/inspect*.c: a xar's header and image, opened for
+ * reading (any compression libsquashfuse reads). */
+struct xarexec_xar {
+	const char *path;
+	struct xar_header h;
+	struct xar_image *img;
+};
+
+/* 0, or 1 after printing the error. */
+int xarexec_xar_open(struct xarexec_xar *x, const char *path);
+void xarexec_xar_close(struct xarexec_xar *x);
+struct xarexec_counts {
+	uint64_t entries, files, dirs, symlinks, other; /* below the root */
+};
+
+/* What runs: the Python entry point, else XAR_EXEC, else XAREXEC_TARGET
+ * (NULL when none). */
+const char *xarexec_entry_point(const struct xar_header *h);
+
+/* --info --json's object, on stdout. */
+void xarexec_print_json(const struct xarexec_xar *x,
+			const struct xarexec_counts *c);
+
+/* Print "xarexec: error: FILE: message"; returns 1. */
+int xarexec_inspect_fail(const char *file, const struct xar_err *err);
+
+#endif
