@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libzstd-dev libsquashfuse-dev libfuse3-dev fuse3 \
 libssl-dev check squashfs-tools squashfs-tools-ng squashfuse python3 python3-pip \
 python3-venv python3-dev python3-setuptools python3-wheel python3-pygments strace attr \
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind liblz4-dev liblzo2-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
