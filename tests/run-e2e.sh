@@ -11,6 +11,7 @@ for t in "$dir"/e2e/test_*.sh; do
 	echo "== $name"
 	BUILD="$BUILD" timeout "${XAR_TEST_TIMEOUT:-900}" sh "$t" >"$out" 2>&1
 	rc=$?
+	sh "$dir/sanitizer-reports.sh" "$name" >>"$out"
 	cat "$out"
 	tp=$(grep -c '^PASS: ' "$out"); tf=$(grep -c '^FAIL: ' "$out"); ts=$(grep -c '^SKIP: ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
@@ -18,6 +19,8 @@ for t in "$dir"/e2e/test_*.sh; do
 	fi
 	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 done
+# Servers that outlived their test report when they exit.
+if ! sh "$dir/sanitizer-reports.sh" late; then f=$((f + 1)); fi
 rm -f "$out"
 echo "e2e: $p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]

@@ -6,5 +6,6 @@ rc=0
 for t in "$@"; do
 	echo "== $(basename "$t")"
 	CK_FORK=yes "$t" || rc=1
+	sh "$(dirname "$0")/sanitizer-reports.sh" "$(basename "$t")" || rc=1
 done
 exit $rc
