@@ -233,7 +233,7 @@ int xar_extract_entry(struct xar_extract *x, int pfd, const char *name,
 
 static int is_empty_dir(int fd, int *empty)
 {
-	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *d;
 	DIR *dir;
 
@@ -280,6 +280,25 @@ fail:
 	return -1;
 }
 
+/* Every path asked for is in the image (before DIR is touched). */
+static int check_paths(struct xar_image *img, const struct xar_extract_opts *o,
+		       struct xar_err *err)
+{
+	struct xar_image_entry e;
+	size_t i;
+
+	for (i = 0; i < o->npaths; i++) {
+		char *p = xar_image_clean_path(o->paths[i]);
+		int rc = p ? xar_image_lookup(img, p, &e, err) :
+			     xar_err_set(err, ENOMEM, "out of memory");
+
+		free(p);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
 int xar_extract(struct xar_image *img, const char *dir,
 		const struct xar_extract_opts *o,
 		struct xar_extract_stats *stats, struct xar_err *err)
@@ -289,6 +308,10 @@ int xar_extract(struct xar_image *img, const char *dir,
 
 	if (o)
 		mine = *o;
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (check_paths(img, &mine, err))
+		return -1;
 	fd = open_target(dir, mine.flags, &fresh, err);
 	if (fd < 0)
 		return -1;
