@@ -293,7 +293,7 @@ static int corrupt(struct xar_err *err, const char *what, const char *path)
 	char buf[XAR_SHOWN_MAX + 4];
 
 	return xar_err_set(err, EIO, "corrupt image: cannot read %s of '%s'",
-			   what, xar_image_shown(path, buf));
+			   what, xar_image_shown(*path ? path : "/", buf));
 }
 
 static int load(struct xar_image *img, uint64_t ref, sqfs_inode *in,

@@ -310,8 +310,8 @@ int xar_verify_fd(int fd, struct xar_verify_result *r,
 	if (mismatch) {
 		xar_err_set(err, EIO, "the image's SHA-256 does not match "
 			    "XAR_SHA256 in the header: the image was damaged or "
-			    "changed after it was built (it hashes to %.16s..., "
-			    "the header says %.16s...)", r->sha256,
+			    "changed after it was built (it hashes to %s, the "
+			    "header says %s)", r->sha256,
 			    xar_header_get(&h, "XAR_SHA256"));
 		goto out;
 	}
