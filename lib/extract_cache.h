@@ -1,0 +1,79 @@
+/* The run cache: where xarexec runs an image from when FUSE cannot be used
+ * (or XAR_EXTRACT=1). Each image is extracted once per user, keyed by its
+ * UUID, and reused by later runs:
+ *
+ *   <cache>                       $XDG_CACHE_HOME/xar, else ~/.cache/xar:
+ *                                 ours, not writable by others, CACHEDIR.TAG
+ *   <cache>/<uuid>/               a complete extraction; only rename()
+ *                                 makes it, so it is never half-written
+ *   <cache>/.<uuid>.part-<hex>/   an extraction under way, or one that was
+ *                                 interrupted (removed by the next one)
+ *   <cache>/<uuid>.lock           flock(LOCK_EX) while extracting or removing
+ *   <cache>/<uuid>.inuse          flock(LOCK_SH) held by every process that
+ *                                 runs from <uuid>/ (across exec); its mtime
+ *                                 is the last use
+ *
+ * --clean removes a cache only when it can take <uuid>.inuse exclusively,
+ * and renames it away before deleting it; a run takes <uuid>.inuse shared
+ * before it looks for <uuid>/, so a cache never vanishes under a run. A
+ * lock file is unlinked only by its exclusive holder, and whoever gets a
+ * lock on an unlinked file opens it again.
+ *
+ * Extraction keeps modes (setuid, setgid, sticky and group/other write
+ * bits dropped), mtimes, symlinks and hard links; not owners. */
+#ifndef XAR_EXTRACT_CACHE_H
+#define XAR_EXTRACT_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "header.h"
+
+struct xar_cache {
+	char *root;    /* <cache>/<uuid>: run the app from here */
+	int inuse_fd;  /* shared lock on <uuid>.inuse, NOT close-on-exec:
+			  keep it open across exec (as the mount root fd) */
+	int extracted; /* 1 when this call extracted the image, 0 reused */
+};
+
+/* The cache directory's path (not checked, not made); malloc'ed. Fails
+ * when neither XDG_CACHE_HOME (absolute) nor a home directory is known. */
+int xar_cache_dir(char **dir, struct xar_err *err);
+
+/* Find or make the extraction of the xar at xar_path (whose header is h)
+ * and lock it as in use. N concurrent first runs extract it once; the
+ * others wait for it. Refuses, naming the path and the fix, a cache
+ * directory that is not ours, is writable by others, sits in a directory
+ * others may write to (not sticky), or is on a noexec filesystem. On
+ * failure nothing is left locked, and no partial extraction is left. */
+int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
+		     struct xar_cache *c, struct xar_err *err);
+
+/* Close the in-use lock (when not handed to an exec'ed app) and free. */
+void xar_cache_release(struct xar_cache *c);
+
+/* ---- --status and --clean ---- */
+
+struct xar_cache_entry {
+	char *name;        /* "<uuid>", or ".<uuid>.part-<hex>" when partial */
+	char uuid[65];
+	int partial;       /* an interrupted (or running) extraction */
+	int in_use;        /* a process runs from it (partial: extraction
+			      under way) */
+	uint64_t bytes;    /* disk space used */
+	int64_t last_used; /* seconds since the epoch */
+};
+
+/* Everything in the cache directory (none when it does not exist), in
+ * directory order. Free with xar_cache_list_free. */
+int xar_cache_list(struct xar_cache_entry **list, size_t *n,
+		   struct xar_err *err);
+void xar_cache_list_free(struct xar_cache_entry *list, size_t n);
+
+/* Remove a cache or a partial extraction by its entry name. Returns 0
+ * when removed, 1 when kept because it is in use (or being extracted),
+ * -1 on error. */
+int xar_cache_remove(const char *name, struct xar_err *err);
+
+#endif
