@@ -1,0 +1,57 @@
+#!/bin/sh
+# The mount is made once and reused: a second run makes no new mount and no
+# new server; XARFUSE_NEW_MOUNT is set on the first run only; one mount per
+# image UUID; the header's MOUNT_ROOT is honoured; requests are counted.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_run.sh"
+run_setup_xar
+mp=$("$XAREXEC" -n x.xar)
+
+expect_eq "first run mounts: XARFUSE_NEW_MOUNT=1" "new=1" \
+	"$("$XAREXEC" x.xar env | grep '^new=')"
+pid1=$(stats_value x.xar pid)
+expect_eq "one mount after the first run" 1 "$(run_mount_count "$T")"
+expect_eq "one server after the first run" "$pid1" "$(run_servers_under "$T")"
+
+expect_eq "second run reuses: XARFUSE_NEW_MOUNT unset" "new=" \
+	"$("$XAREXEC" x.xar env | grep '^new=')"
+expect_eq "a caller's XARFUSE_NEW_MOUNT is not passed on" "new=" \
+	"$(XARFUSE_NEW_MOUNT=1 "$XAREXEC" x.xar env | grep '^new=')"
+expect_eq "still one mount" 1 "$(run_mount_count "$T")"
+expect_eq "still the same server" "$pid1" "$(run_servers_under "$T")"
+
+# A copy of the file is the same image: it shares the mount.
+cp x.xar copy.xar
+expect_eq "a copy shares the mount" "new=" \
+	"$("$XAREXEC" copy.xar env | grep '^new=')"
+
+# Another image gets its own mount and server.
+mkdir -p src2 && cp -r src/. src2/ && echo other > src2/data.txt
+make_raw_xar y.xar src2
+"$XAREXEC" y.xar > /dev/null
+expect_eq "another image: two mounts" 2 "$(run_mount_count "$T")"
+expect_eq "another image: two servers" 2 "$(run_server_count "$T")"
+expect_eq "each mount serves its own image" "other" \
+	"$(cat "$("$XAREXEC" -n y.xar)/data.txt")"
+
+# A hot run costs the server one STATFS (the liveness check).
+statfs_reached() { [ "$(stats_value x.xar STATFS)" -ge "$1" ]; }
+sleep 0.5 # the server rewrites its stats once requests pause
+s0=$(stats_value x.xar STATFS)
+for i in 1 2 3 4 5; do "$XAREXEC" x.xar > /dev/null; done
+wait_until 10 statfs_reached $((s0 + 5))
+sleep 0.5
+expect_eq "five hot runs: five STATFS requests" 5 \
+	"$(($(stats_value x.xar STATFS) - s0))"
+grep -q '^STATFS ' "$mp.stats" && pass "request counts by type in the stats file" ||
+	fail "request counts by type in the stats file" "$(cat "$mp.stats")"
+
+# MOUNT_ROOT from the header, when $XAR_MOUNT_ROOT is not set.
+mkdir -m 1777 "$T/hdr-root"
+"$MKXAR" -q -o z.xar --exec bin/app --mount-root "$T/hdr-root" src2
+(unset XAR_MOUNT_ROOT; "$XAREXEC" z.xar > /dev/null)
+case $(cd / && env -u XAR_MOUNT_ROOT "$XAREXEC" -n "$T/z.xar") in
+"$T/hdr-root/uid-$(id -u)/"*) pass "header MOUNT_ROOT is used" ;;
+*) fail "header MOUNT_ROOT is used" "$(env -u XAR_MOUNT_ROOT "$XAREXEC" -n "$T/z.xar")" ;;
+esac
+expect_eq "header MOUNT_ROOT: mounted there" 1 "$(run_mount_count "$T/hdr-root")"
