@@ -1,0 +1,181 @@
+/* lib/mount.c, mount_lock.c, fuse_stats.c: what the runtime decides about
+ * a mount point without mounting anything (mounting itself is tested end to
+ * end in tests/e2e/test_run_*.sh). */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/fuse.h>
+
+#include "fuse_stats.h"
+#include "mount.h"
+#include "mount_lock.h"
+
+static char base[64];
+
+static char *at(const char *rel)
+{
+	static char p[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", base, rel);
+	return p[i];
+}
+
+static void setup(void)
+{
+	strcpy(base, "/tmp/xar-check-mount.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_marker)
+{
+	uint64_t a = xar_mount_marker("00ff");
+
+	ck_assert_uint_eq(a, xar_mount_marker("00ff"));
+	ck_assert_uint_ne(a, xar_mount_marker("00fe"));
+	ck_assert_uint_ne(a, xar_mount_marker("00ff0"));
+	ck_assert_uint_ne(xar_mount_marker(""), 0);
+}
+END_TEST
+
+/* A plain directory is "nothing mounted"; seen from a parent on another
+ * device it is "something else is mounted here". */
+START_TEST(test_probe_plain_directory)
+{
+	enum xar_mount_state state;
+	struct xar_err err;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(mkdir(at("mp"), 0755), 0);
+	fd = open(at("mp"), O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(stat(base, &st), 0);
+	ck_assert_int_eq(xar_mount_probe(fd, st.st_dev, 1, &state, &err), 0);
+	ck_assert_int_eq(state, XAR_MOUNT_ABSENT);
+	ck_assert_int_eq(xar_mount_probe(fd, st.st_dev + 1, 1, &state, &err), 0);
+	ck_assert_int_eq(state, XAR_MOUNT_FOREIGN);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_lock_file)
+{
+	struct xar_err err;
+	struct stat st;
+	int fd;
+
+	fd = xar_mount_lock(at("m.lock"), getuid(), &err);
+	ck_assert_msg(fd >= 0, "%s", err.msg);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	xar_mount_unlock(fd);
+	/* the same process may take it again once released */
+	fd = xar_mount_lock(at("m.lock"), getuid(), &err);
+	ck_assert_int_ge(fd, 0);
+	xar_mount_unlock(fd);
+}
+END_TEST
+
+/* Lock files that must not be trusted. */
+static const struct lock_case {
+	const char *name;
+	int symlink;
+	int other_owner;
+	const char *says;
+} lock_cases[] = {
+	{ "symlink", 1, 0, "cannot open lock file" },
+	{ "another user's", 0, 1, "owned by uid" },
+};
+
+START_TEST(test_lock_refused)
+{
+	const struct lock_case *c = &lock_cases[_i];
+	struct xar_err err;
+
+	fclose(fopen(at("target"), "w"));
+	if (c->symlink)
+		ck_assert_int_eq(symlink(at("target"), at("m.lock")), 0);
+	else
+		fclose(fopen(at("m.lock"), "w"));
+	ck_assert_int_eq(xar_mount_lock(at("m.lock"), getuid() +
+					(c->other_owner ? 1 : 0), &err), -1);
+	ck_assert_msg(strstr(err.msg, c->says), "%s: %s", c->name, err.msg);
+}
+END_TEST
+
+static void count(struct xar_fuse_stats *s, uint32_t opcode)
+{
+	struct fuse_in_header in;
+
+	memset(&in, 0, sizeof(in));
+	in.len = sizeof(in);
+	in.opcode = opcode;
+	xar_fuse_stats_count(s, &in, sizeof(in));
+}
+
+START_TEST(test_stats_count_and_write)
+{
+	struct xar_fuse_stats s;
+	struct xar_err err;
+	char text[512];
+	size_t n;
+	FILE *f;
+
+	memset(&s, 0, sizeof(s));
+	count(&s, FUSE_LOOKUP);
+	count(&s, FUSE_LOOKUP);
+	count(&s, FUSE_STATFS);
+	count(&s, 4096); /* CUSE_INIT: out of range, counted as OTHER */
+	xar_fuse_stats_count(&s, "ab", 2); /* too short: ignored */
+	ck_assert_uint_eq(s.total, 4);
+	ck_assert_str_eq(xar_fuse_opcode_name(FUSE_IOCTL), "IOCTL");
+	ck_assert_str_eq(xar_fuse_opcode_name(7), "OTHER");
+	ck_assert_int_eq(xar_fuse_stats_write(&s, at("stats"), "pid 1\n", &err), 0);
+	f = fopen(at("stats"), "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(text, "pid 1\nrequests 4\nLOOKUP 2\nSTATFS 1\nOTHER 1\n");
+	ck_assert_int_eq(access(at("stats.tmp"), F_OK), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("mount");
+	TCase *tc = tcase_create("mount");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_marker);
+	tcase_add_test(tc, test_probe_plain_directory);
+	tcase_add_test(tc, test_lock_file);
+	tcase_add_loop_test(tc, test_lock_refused, 0,
+			    sizeof(lock_cases) / sizeof(*lock_cases));
+	tcase_add_test(tc, test_stats_count_and_write);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
