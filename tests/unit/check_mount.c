@@ -15,31 +15,11 @@
 #include "fuse_stats.h"
 #include "mount.h"
 #include "mount_lock.h"
-
-static char base[64];
-
-static char *at(const char *rel)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", base, rel);
-	return p[i];
-}
+#include "tmpdir_fixture.h"
 
 static void setup(void)
 {
-	strcpy(base, "/tmp/xar-check-mount.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_setup("mount");
 }
 
 START_TEST(test_marker)
@@ -165,7 +145,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_marker);
 	tcase_add_test(tc, test_probe_plain_directory);
 	tcase_add_test(tc, test_lock_file);

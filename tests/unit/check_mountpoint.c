@@ -8,18 +8,7 @@
 #include <unistd.h>
 
 #include "mountpoint.h"
-
-static char base[64];
-
-static char *at(const char *rel)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", base, rel);
-	return p[i];
-}
+#include "tmpdir_fixture.h"
 
 static void mkdir_mode(const char *rel, mode_t mode)
 {
@@ -29,17 +18,8 @@ static void mkdir_mode(const char *rel, mode_t mode)
 
 static void setup(void)
 {
-	strcpy(base, "/tmp/xar-check-mountpoint.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	tmpdir_setup("mountpoint");
 	unsetenv(XAR_MOUNT_ROOT_ENV);
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 /* Which directories may hold mounts: shared ones must be sticky and
@@ -213,7 +193,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_loop_test(tc, test_root_check, 0,
 			    sizeof(root_cases) / sizeof(*root_cases));
 	tcase_add_test(tc, test_root_missing_or_file);
