@@ -424,7 +424,8 @@ static int push(struct walk *w, const char *name, size_t n)
 	    (n == 1 && name[0] == '.') || (n == 2 && !memcmp(name, "..", 2)))
 		return xar_err_set(w->err, EIO, "corrupt image: bad name '%s' "
 				   "in '%s'", xar_image_shown(name, buf),
-				   xar_image_shown(w->path, at));
+				   xar_image_shown(*w->path ? w->path : "/",
+						   at));
 	while (need > w->cap)
 		if (xar_grow((void **)&w->path, &w->cap, 1, 256))
 			return xar_err_set(w->err, ENOMEM, "out of memory");
