@@ -117,14 +117,18 @@ samples: all
 bench: all
 	@sh bench/build.sh $(abspath $(BUILD))
 
+MAN1DIR ?= $(PREFIX)/share/man/man1
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(BUILD)/mkxar $(BUILD)/xarexec $(DESTDIR)$(PREFIX)/bin/
 	ln -sf xarexec $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
+	install -m 0644 man/mkxar.1 man/xarexec.1 $(DESTDIR)$(MAN1DIR)/
+	ln -sf xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mkxar $(DESTDIR)$(PREFIX)/bin/xarexec \
-	      $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
+	      $(DESTDIR)$(PREFIX)/bin/xarexec_fuse $(DESTDIR)$(MAN1DIR)/mkxar.1 \
+	      $(DESTDIR)$(MAN1DIR)/xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
 
 clean:
 	rm -rf build build-asan
