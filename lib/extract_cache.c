@@ -203,6 +203,46 @@ fail:
 	return -1;
 }
 
+/* A cache that does not exist yet: would runs be able to make it, in a
+ * place that allows exec? Judged on its nearest existing ancestor. */
+static int check_missing(const char *dir, struct xar_err *err)
+{
+	char *p = strdup(dir), *slash;
+	struct statvfs vfs;
+	int rc = 0;
+
+	if (!p)
+		return xar_err_set(err, ENOMEM, "out of memory");
+	while (access(p, F_OK) && (slash = strrchr(p, '/')))
+		slash[slash == p] = '\0';
+	if (access(p, W_OK | X_OK))
+		rc = xar_err_sys(err, "the extraction cache '%s' cannot be made "
+				 "in '%s': " FIX_ELSEWHERE, dir, p);
+	else if (!statvfs(p, &vfs) && (vfs.f_flag & ST_NOEXEC))
+		rc = xar_err_set(err, EPERM, "the extraction cache '%s' would be "
+				 "on a filesystem mounted noexec, where apps "
+				 "cannot run: set XDG_CACHE_HOME to a directory "
+				 "on a filesystem that allows exec", dir);
+	free(p);
+	return rc;
+}
+
+int xar_cache_check(char **dir, struct xar_err *err)
+{
+	char *opened = NULL;
+	int fd;
+
+	if (xar_cache_dir(dir, err))
+		return -1;
+	fd = xar_cache_open_dir(0, &opened, err);
+	free(opened);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return fd == -2 ? check_missing(*dir, err) : -1;
+}
+
 /* ---- locks and partial extractions ---- */
 
 int xar_cache_lock(int dirfd, const char *name, int op, int create,

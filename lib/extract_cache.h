@@ -53,6 +53,12 @@ int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
 /* Close the in-use lock (when not handed to an exec'ed app) and free. */
 void xar_cache_release(struct xar_cache *c);
 
+/* For --doctor, changing nothing: 0 when runs could use the cache (it is
+ * usable, or missing and could be made in a place that allows exec), else
+ * -1 naming the problem and its fix. *dir is the path (malloc'ed), also
+ * on failure when known. */
+int xar_cache_check(char **dir, struct xar_err *err);
+
 /* ---- --status and --clean ---- */
 
 struct xar_cache_entry {

@@ -208,6 +208,21 @@ START_TEST(test_partial_never_used)
 }
 END_TEST
 
+/* --doctor's check says what a run finds, without changing anything:
+ * the same verdict (and problem) as the run that just happened. */
+static void check_agrees(int run_rc, const char *name)
+{
+	struct xar_err err;
+	char *dir = NULL;
+	int rc = xar_cache_check(&dir, &err);
+
+	free(dir);
+	if (strstr(name, "entry")) /* entries are checked by runs only */
+		return;
+	ck_assert_msg(rc == run_rc, "%s: the check says %d, the run %d (%s)",
+		      name, rc, run_rc, rc ? err.msg : "");
+}
+
 /* Cache directories xarexec must not use: the message names it and the fix. */
 static const struct {
 	const char *name;
@@ -247,6 +262,7 @@ START_TEST(test_unsafe_dirs)
 	base = use_cache(name);
 	fx_sh("B='%s' UUID=%s; %s", base, uuid, unsafe[_i].prepare);
 	rc = xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err);
+	check_agrees(rc, unsafe[_i].name);
 	if (!unsafe[_i].error) {
 		ck_assert_msg(rc == 0, "%s: %s", unsafe[_i].name, err.msg);
 		xar_cache_release(&c);
@@ -266,6 +282,7 @@ START_TEST(test_noexec)
 	const char *base = use_cache("c-noexec");
 	struct xar_cache c;
 	struct xar_err err;
+	char *dir;
 
 	if (geteuid())
 		return; /* mounting needs root */
@@ -273,10 +290,18 @@ START_TEST(test_noexec)
 	ck_assert_int_eq(unshare(CLONE_NEWNS), 0); /* this test's own process */
 	ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
 	ck_assert_int_eq(mount("tmpfs", base, "tmpfs", MS_NOEXEC, "mode=0755"), 0);
+	ck_assert_int_eq(xar_cache_check(&dir, &err), -1); /* --doctor */
+	ck_assert_msg(strstr(err.msg, "would be on a filesystem mounted noexec"),
+		      "%s", err.msg);
+	free(dir);
 	ck_assert_int_eq(xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err), -1);
 	ck_assert_msg(strstr(err.msg, "mounted noexec") &&
 		      strstr(err.msg, "set XDG_CACHE_HOME to a directory on a "
 			     "filesystem that allows exec"), "%s", err.msg);
+	ck_assert_int_eq(xar_cache_check(&dir, &err), -1); /* now it exists */
+	ck_assert_msg(strstr(err.msg, "is on a filesystem mounted noexec"),
+		      "%s", err.msg);
+	free(dir);
 }
 END_TEST
 
@@ -284,6 +309,12 @@ START_TEST(test_where)
 {
 	struct xar_err err;
 	char *dir;
+
+	setenv("XDG_CACHE_HOME", fx_at("c-where/not/yet"), 1);
+	ck_assert_msg(xar_cache_check(&dir, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(dir, fx_at("c-where/not/yet/xar"));
+	ck_assert(!fx_exists(fx_at("c-where"))); /* nothing made */
+	free(dir);
 
 	setenv("XDG_CACHE_HOME", "/somewhere/cache", 1);
 	ck_assert_int_eq(xar_cache_dir(&dir, &err), 0);
