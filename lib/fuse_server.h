@@ -31,6 +31,7 @@ struct xar_server_config {
 	uint64_t marker;        /* statfs f_ffree, see xar_mount_marker() */
 	unsigned idle_timeout;  /* seconds; 0: serve until unmounted */
 	const char *stats_path; /* where request counts go; NULL: nowhere */
+	const char *lock_path;  /* the mount point's lock (xar_mount_lock) */
 	unsigned start_timeout; /* seconds to wait for "ready" */
 };
 

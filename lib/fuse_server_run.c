@@ -25,6 +25,7 @@
 #include "fuse_fs.h"
 #include "fuse_server.h"
 #include "fuse_stats.h"
+#include "mount_lock.h"
 #include "unmount.h"
 #include "util.h"
 
@@ -66,6 +67,35 @@ static void write_stats(struct server *s, const char *state)
 		 s->cfg->mountpoint, s->cfg->idle_timeout, state);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
+}
+
+static long stats_pid(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long pid = -1;
+
+	if (f) {
+		if (fscanf(f, "pid %ld", &pid) != 1)
+			pid = -1;
+		fclose(f);
+	}
+	return pid;
+}
+
+/* The last word in the stats file, unless the next server of this mount
+ * point has written its own meanwhile. Under the mount lock, which a
+ * launcher holds while its server starts and writes the file first. */
+static void write_final_stats(struct server *s)
+{
+	int lock = -1;
+
+	if (!s->cfg->stats_path)
+		return;
+	if (s->cfg->lock_path)
+		lock = xar_mount_lock(s->cfg->lock_path, getuid(), NULL);
+	if (stats_pid(s->cfg->stats_path) == (long)getpid())
+		write_stats(s, "exited");
+	xar_mount_unlock(lock);
 }
 
 /* ---- leaving the caller behind ---- */
@@ -299,7 +329,8 @@ static int serve(struct server *s)
 			rc = 1;
 		if (!rc && n > 0 && p[0].revents)
 			rc = serve_one(s, &buf, now_ms());
-		housekeeping(s, now_ms());
+		if (!rc)
+			housekeeping(s, now_ms());
 	}
 	free(buf.mem);
 	return rc < 0 ? -1 : 0;
@@ -329,6 +360,6 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fuse_session_destroy(s.se);
 	if (s.unmount_pid)
 		waitpid(s.unmount_pid, NULL, 0);
-	write_stats(&s, "exited");
+	write_final_stats(&s);
 	_exit(rc ? 1 : 0);
 }

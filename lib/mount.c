@@ -153,6 +153,7 @@ static int start_server(const struct place *p,
 	cfg.marker = p->marker;
 	cfg.idle_timeout = rq->idle_timeout;
 	cfg.stats_path = p->mp->stats_path;
+	cfg.lock_path = p->mp->lock_path;
 	cfg.start_timeout = START_TIMEOUT;
 	if (xar_server_start(&cfg, &m->server_pid, err))
 		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
@@ -242,7 +243,10 @@ int xar_mount_acquire(const struct xar_mountpoint *mp,
 		xar_tracef(rq->trace, "no live mount; locking %s",
 			   mp->lock_path);
 		lock = xar_mount_lock(mp->lock_path, mp->uid, err);
-		if (lock < 0 || mount_locked(&p, rq, &fd, m, err))
+		if (lock < 0)
+			goto out;
+		xar_tracef(rq->trace, "locked");
+		if (mount_locked(&p, rq, &fd, m, err))
 			goto out;
 	}
 	if (fcntl(fd, F_SETFD, 0)) { /* keep it across exec */

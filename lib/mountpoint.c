@@ -126,10 +126,13 @@ int xar_mountpoint_locate(struct xar_mountpoint *mp, const char *uuid,
 	root = choose_root(header_root, mp->uid, t, err);
 	if (!root)
 		return -1;
-	mp->root = strdup(root);
+	/* The server works from "/": a relative root would mean another
+	 * place to it. */
+	mp->root = root[0] == '/' ? strdup(root) : realpath(root, NULL);
 	mp->name = mount_name(uuid);
 	if (!mp->root || !mp->name ||
-	    asprintf(&mp->user_dir, "%s/uid-%u", root, (unsigned)mp->uid) < 0 ||
+	    asprintf(&mp->user_dir, "%s/uid-%u", mp->root,
+		     (unsigned)mp->uid) < 0 ||
 	    asprintf(&mp->path, "%s/%s", mp->user_dir, mp->name) < 0 ||
 	    asprintf(&mp->lock_path, "%s.lock", mp->path) < 0 ||
 	    asprintf(&mp->stats_path, "%s.stats", mp->path) < 0) {

@@ -52,3 +52,10 @@ nl='
 expect_eq "options after the xar go to the app" "[x.xar]$nl[-u]$nl[--help]$nl[-m]" \
 	"$("$XAREXEC" x.xar -u --help -m)"
 expect_eq "... and the mount stayed" 1 "$(run_mount_count "$T")"
+
+# A relative XAR_MOUNT_ROOT means the same place as the absolute one (the
+# server, which works from /, is given the absolute path).
+expect_eq "relative XAR_MOUNT_ROOT: same mount point" "$mp" \
+	"$(XAR_MOUNT_ROOT=mnt "$XAREXEC" -n x.xar)"
+expect_eq "relative XAR_MOUNT_ROOT: runs" "[x.xar]" \
+	"$(XAR_MOUNT_ROOT=mnt "$XAREXEC" x.xar)"
