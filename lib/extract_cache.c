@@ -21,6 +21,7 @@
 #include "image.h"
 #include "remove_tree.h"
 #include "util.h"
+#include "verify.h"
 
 #define TAG_NAME "CACHEDIR.TAG"
 #define TAG_TEXT "Signature: 8a477f597d28d172789f06886806bc55\n" \
@@ -343,7 +344,7 @@ static int make_part(int dirfd, const char *uuid, char *part)
 /* Extract into .<uuid>.part-<hex>, make it durable, rename it to <uuid>. */
 static int extract_new(int dirfd, const char *dir, const char *uuid,
 		       const char *xar_path, const struct xar_header *h,
-		       struct xar_err *err)
+		       unsigned flags, struct xar_err *err)
 {
 	const struct xar_extract_opts o = { XAR_EXTRACT_PRIVATE |
 					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0 };
@@ -354,6 +355,8 @@ static int extract_new(int dirfd, const char *dir, const char *uuid,
 	if (xar_cache_remove_parts(dirfd, uuid))
 		return xar_err_sys(err, "cannot remove an interrupted "
 				   "extraction from '%s'", dir);
+	if ((flags & XAR_CACHE_VERIFY) && xar_verify(xar_path, NULL, err))
+		return -1;
 	if (xar_image_open(&img, xar_path, h->offset,
 			   XAR_IMAGE_ANY_COMPRESSION, err))
 		return -1;
@@ -384,7 +387,8 @@ out:
 /* With <uuid>.inuse held: extract unless done, once among racing runs. */
 static int ensure_extracted(int dirfd, const char *dir, const char *uuid,
 			    const char *xar_path, const struct xar_header *h,
-			    struct xar_cache *c, struct xar_err *err)
+			    unsigned flags, struct xar_cache *c,
+			    struct xar_err *err)
 {
 	char name[XAR_CACHE_NAME_MAX];
 	int done = is_complete(dirfd, dir, uuid, err), lockfd;
@@ -396,14 +400,14 @@ static int ensure_extracted(int dirfd, const char *dir, const char *uuid,
 	if (lockfd < 0)
 		return xar_err_sys(err, "cannot lock '%s/%s'", dir, name);
 	done = is_complete(dirfd, dir, uuid, err);
-	if (!done && !extract_new(dirfd, dir, uuid, xar_path, h, err))
+	if (!done && !extract_new(dirfd, dir, uuid, xar_path, h, flags, err))
 		c->extracted = done = 1;
 	close(lockfd);
 	return done > 0 ? 0 : -1;
 }
 
 int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
-		     struct xar_cache *c, struct xar_err *err)
+		     unsigned flags, struct xar_cache *c, struct xar_err *err)
 {
 	const char *uuid = xar_header_get(h, "UUID");
 	char name[XAR_CACHE_NAME_MAX], *dir = NULL;
@@ -423,7 +427,7 @@ int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
 		goto fail;
 	}
 	futimens(c->inuse_fd, NULL); /* the last use, for --clean */
-	if (ensure_extracted(dirfd, dir, uuid, xar_path, h, c, err))
+	if (ensure_extracted(dirfd, dir, uuid, xar_path, h, flags, c, err))
 		goto fail;
 	if (asprintf(&c->root, "%s/%s", dir, uuid) < 0) {
 		c->root = NULL;

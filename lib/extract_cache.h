@@ -41,6 +41,9 @@ struct xar_cache {
  * when neither XDG_CACHE_HOME (absolute) nor a home directory is known. */
 int xar_cache_dir(char **dir, struct xar_err *err);
 
+#define XAR_CACHE_VERIFY 1u /* verify the xar (lib/verify.h) before
+				extracting it; never when reusing */
+
 /* Find or make the extraction of the xar at xar_path (whose header is h)
  * and lock it as in use. N concurrent first runs extract it once; the
  * others wait for it. Refuses, naming the path and the fix, a cache
@@ -48,7 +51,7 @@ int xar_cache_dir(char **dir, struct xar_err *err);
  * others may write to (not sticky), or is on a noexec filesystem. On
  * failure nothing is left locked, and no partial extraction is left. */
 int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
-		     struct xar_cache *c, struct xar_err *err);
+		     unsigned flags, struct xar_cache *c, struct xar_err *err);
 
 /* Close the in-use lock (when not handed to an exec'ed app) and free. */
 void xar_cache_release(struct xar_cache *c);

@@ -59,7 +59,7 @@ static void ensure_ok(struct xar_cache *c)
 {
 	struct xar_err err;
 
-	ck_assert_msg(xar_cache_ensure(fx_at("x.xar"), &hdr, c, &err) == 0,
+	ck_assert_msg(xar_cache_ensure(fx_at("x.xar"), &hdr, 0, c, &err) == 0,
 		      "%s", err.msg);
 }
 
@@ -131,7 +131,7 @@ START_TEST(test_racing_first_runs)
 		close(go[1]);
 		if (read(go[0], &b, 1) != 0) /* all start when it closes */
 			_exit(2);
-		if (xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err))
+		if (xar_cache_ensure(fx_at("x.xar"), &hdr, 0, &c, &err))
 			_exit(3);
 		_exit(10 + c.extracted);
 	}
@@ -166,7 +166,7 @@ START_TEST(test_killed_extraction)
 
 		signal(SIGXFSZ, SIG_DFL);
 		setrlimit(RLIMIT_FSIZE, &small);
-		xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err);
+		xar_cache_ensure(fx_at("x.xar"), &hdr, 0, &c, &err);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -261,7 +261,7 @@ START_TEST(test_unsafe_dirs)
 	snprintf(name, sizeof(name), "c-unsafe%d", _i);
 	base = use_cache(name);
 	fx_sh("B='%s' UUID=%s; %s", base, uuid, unsafe[_i].prepare);
-	rc = xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err);
+	rc = xar_cache_ensure(fx_at("x.xar"), &hdr, 0, &c, &err);
 	check_agrees(rc, unsafe[_i].name);
 	if (!unsafe[_i].error) {
 		ck_assert_msg(rc == 0, "%s: %s", unsafe[_i].name, err.msg);
@@ -294,7 +294,7 @@ START_TEST(test_noexec)
 	ck_assert_msg(strstr(err.msg, "would be on a filesystem mounted noexec"),
 		      "%s", err.msg);
 	free(dir);
-	ck_assert_int_eq(xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err), -1);
+	ck_assert_int_eq(xar_cache_ensure(fx_at("x.xar"), &hdr, 0, &c, &err), -1);
 	ck_assert_msg(strstr(err.msg, "mounted noexec") &&
 		      strstr(err.msg, "set XDG_CACHE_HOME to a directory on a "
 			     "filesystem that allows exec"), "%s", err.msg);
@@ -350,7 +350,7 @@ START_TEST(test_in_use_across_exec)
 		struct xar_cache c;
 		struct xar_err err;
 
-		if (xar_cache_ensure(fx_at("x.xar"), &hdr, &c, &err) ||
+		if (xar_cache_ensure(fx_at("x.xar"), &hdr, 0, &c, &err) ||
 		    dup2(ready[1], 3) != 3)
 			_exit(3);
 		execl("/bin/sh", "sh", "-c", "echo >&3; exec 3>&-; exec sleep 600",
@@ -379,6 +379,27 @@ START_TEST(test_in_use_across_exec)
 	ck_assert_int_eq(xar_cache_list(&list, &n, NULL), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
+}
+END_TEST
+
+/* XAR_VERIFY=1: a damaged xar is refused before it is extracted. */
+START_TEST(test_verify_first)
+{
+	const char *base = use_cache("c-verify");
+	struct xar_cache c;
+	struct xar_err err;
+
+	fx_sh("cp '%s' '%s'", fx_at("x.xar"), fx_at("bad.xar"));
+	fx_flip(fx_at("bad.xar"), FX_OFF + 4000, 0x20);
+	ck_assert_int_eq(xar_cache_ensure(fx_at("bad.xar"), &hdr,
+					  XAR_CACHE_VERIFY, &c, &err), -1);
+	ck_assert_msg(strstr(err.msg, "SHA-256 does not match"), "%s", err.msg);
+	ck_assert(!fx_exists(fx_at("c-verify/xar/%s", uuid)));
+	ck_assert_int_eq(parts(base), 0);
+	ck_assert_msg(xar_cache_ensure(fx_at("x.xar"), &hdr, XAR_CACHE_VERIFY,
+				       &c, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(c.extracted, 1);
+	xar_cache_release(&c);
 }
 END_TEST
 
@@ -414,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, test_noexec);
 	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_in_use_across_exec);
+	tcase_add_test(tc, test_verify_first);
 	tcase_add_test(tc, test_remove_bad_names);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
