@@ -39,14 +39,16 @@ trap cleanup EXIT INT TERM
 
 # ---- helpers, compiled here so that the script is all there is ----
 
-# timeit N BEFORE CMD...: run CMD N times (after the shell command BEFORE,
-# untimed, when not empty), output discarded; print the median wall time in
-# microseconds.
+# timeit N BEFORE CMD... [--- BEFORE CMD...]...: run each CMD N times, the
+# commands taking turns (so that drift on a busy machine hits them alike),
+# each after the shell command BEFORE (untimed, when not empty), output
+# discarded; print the median wall time of each in microseconds, a line each.
 cat > "$W/timeit.c" <<'EOF'
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -75,24 +77,41 @@ static int run(char **argv)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
-int main(int argc, char **argv)
+/* One timed run of a group: argv[0] is BEFORE, the rest the command. */
+static double time_one(char **argv)
 {
-	int n = atoi(argv[1]), i;
-	char *before[] = { "/bin/sh", "-c", argv[2], NULL };
-	double *t = calloc((size_t)n, sizeof(*t));
+	char *before[] = { "/bin/sh", "-c", argv[0], NULL };
 	struct timespec a, b;
 
-	for (i = 0; i < n; i++) {
-		if (argv[2][0] && run(before))
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		if (run(argv + 3))
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		t[i] = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+	if (argv[0][0] && run(before))
+		exit(1);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (run(argv + 1))
+		exit(1);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+}
+
+int main(int argc, char **argv)
+{
+	int n = atoi(argv[1]), groups = 0, g, i;
+	char **start[16];
+	double *t[16];
+
+	for (i = 2; i < argc && groups < 16; i++) {
+		start[groups] = argv + i;
+		t[groups++] = calloc((size_t)n, sizeof(double));
+		while (i < argc && strcmp(argv[i], "---"))
+			i++;
+		argv[i] = NULL; /* ends this group (argv[argc] is NULL anyway) */
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp);
-	printf("%.0f\n", t[n / 2]);
+	for (i = 0; i < n; i++)
+		for (g = 0; g < groups; g++)
+			t[g][i] = time_one(start[g]);
+	for (g = 0; g < groups; g++) {
+		qsort(t[g], (size_t)n, sizeof(double), cmp);
+		printf("%.0f\n", t[g][n / 2]);
+	}
 	return 0;
 }
 EOF
@@ -165,9 +184,10 @@ ms() { awk -v a="$1" 'BEGIN { printf "%.2f ms", a / 1000 }'; }
 X="$BUILD/xarexec"
 PATH="$BUILD:$PATH"; export PATH # for the shebang's /usr/bin/env xarexec
 "$X" -m "$W/tiny.xar" > /dev/null
-direct=$("$W/timeit" "$RUNS" "" "$W/tiny/bin/tiny")
-hot=$("$W/timeit" "$RUNS" "" "$X" "$W/tiny.xar")
-shebang=$("$W/timeit" "$RUNS" "" "$W/tiny.xar")
+# shellcheck disable=SC2046
+set -- $("$W/timeit" "$RUNS" "" "$W/tiny/bin/tiny" --- "" "$X" "$W/tiny.xar" \
+	--- "" "$W/tiny.xar")
+direct=$1 hot=$2 shebang=$3
 cold_runs=$((RUNS / 4 + 1))
 cold=$("$W/timeit" "$cold_runs" "'$X' -u '$W/tiny.xar'" "$X" "$W/tiny.xar")
 "$X" -u "$W/tiny.xar" || true
@@ -216,9 +236,10 @@ for mode in plain isatty; do
 	for d in "$ours" "$SQ1" "$SQ2" "$TREE"; do "$W/walk" "$d" $arg > /dev/null; done
 	b=$(ours_counts); "$W/walk" "$ours" $arg > /dev/null; ours_req=$(delta "$b" "$(ours_counts)")
 	b=$(sq_counts); "$W/walk" "$SQ2" $arg > /dev/null; sleep 0.3; sq_req=$(delta "$b" "$(sq_counts)")
-	t_disk=$("$W/timeit" "$WALKS" "" "$W/walk" "$TREE" $arg)
-	t_ours=$("$W/timeit" "$WALKS" "" "$W/walk" "$ours" $arg)
-	t_sq=$("$W/timeit" "$WALKS" "" "$W/walk" "$SQ1" $arg)
+	# shellcheck disable=SC2046
+	set -- $("$W/timeit" "$WALKS" "" "$W/walk" "$TREE" $arg \
+		--- "" "$W/walk" "$ours" $arg --- "" "$W/walk" "$SQ1" $arg)
+	t_disk=$1 t_ours=$2 t_sq=$3
 	[ "$mode" = isatty ] && echo "with an isatty() per open (as Python's open() does):"
 	echo "  tree on disk    $(ms "$t_disk")"
 	echo "  xarexec mount   $(ms "$t_ours")  ratio to disk $(ratio "$t_ours" "$t_disk")"
