@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -124,14 +126,39 @@ static int remove_dead(const struct place *p, struct xar_err *err)
 	return xar_unmount(p->mp->path, 1, err);
 }
 
-static int check_fuse_device(struct xar_err *err)
+/* An executable fusermount3 where libfuse looks for it. */
+static int have_fusermount(void)
+{
+	const char *path = getenv("PATH");
+	char cand[PATH_MAX];
+	const char *p, *end;
+
+	if (!access("/usr/bin/fusermount3", X_OK))
+		return 1;
+	for (p = path ? path : ""; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p && snprintf(cand, sizeof(cand), "%.*s/fusermount3",
+					(int)(end - p), p) < (int)sizeof(cand) &&
+		    !access(cand, X_OK))
+			return 1;
+	}
+	return 0;
+}
+
+/* FUSE cannot work here at all: ENODEV, so that callers may fall back. */
+static int check_fuse_usable(struct xar_err *err)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return xar_err_sys(err, "FUSE is unavailable: cannot open "
-				   "/dev/fuse");
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: cannot "
+				   "open /dev/fuse: %s", strerror(errno));
 	close(fd);
+	if (geteuid() != 0 && !have_fusermount())
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: no "
+				   "fusermount3 (Debian package fuse3)");
 	return 0;
 }
 
@@ -142,7 +169,7 @@ static int start_server(const struct place *p,
 	struct xar_server_config cfg;
 	char fsname[96];
 
-	if (check_fuse_device(err))
+	if (check_fuse_usable(err))
 		return -1;
 	snprintf(fsname, sizeof(fsname), "xar:%s", rq->uuid);
 	memset(&cfg, 0, sizeof(cfg));

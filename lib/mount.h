@@ -50,7 +50,9 @@ uint64_t xar_mount_marker(const char *uuid);
 int xar_mount_probe(int fd, dev_t parent_dev, uint64_t marker,
 		    enum xar_mount_state *state, struct xar_err *err);
 
-/* Reuse the live mount of rq's image at mp, or mount it. */
+/* Reuse the live mount of rq's image at mp, or mount it. err->code is
+ * ENODEV when FUSE cannot be used here at all (no usable /dev/fuse, or no
+ * fusermount3 for a user): a caller may then run from an extraction. */
 int xar_mount_acquire(const struct xar_mountpoint *mp,
 		      const struct xar_mount_request *rq, struct xar_mount *m,
 		      struct xar_err *err);
