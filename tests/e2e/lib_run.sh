@@ -132,12 +132,14 @@ stats_value() {
 is_mounted() { grep -qF " $1 " /proc/mounts; }
 not_mounted() { ! is_mounted "$1"; }
 
-# make_app_tree DIR: DIR/bin/app (the C app above) and DIR/data.txt.
+# make_app_tree DIR: DIR/bin/app (the C app above), DIR/data.txt and
+# DIR/link -> data.txt.
 make_app_tree() {
 	mkdir -p "$1/bin"
 	run_app_source > "$T/app.c"
 	${CC:-cc} -O2 -o "$1/bin/app" "$T/app.c" || return 1
 	echo "data of $1" > "$1/data.txt"
+	ln -s data.txt "$1/link"
 }
 
 # make_raw_xar OUT DIR: a xar whose target is DIR's bin/app.

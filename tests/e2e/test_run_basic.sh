@@ -45,6 +45,9 @@ xar:*" fuse.xar ro,nosuid,nodev,"*) pass "mounted read-only, nosuid, nodev as fu
 *) fail "mounted read-only, nosuid, nodev as fuse.xar" "mount line [$line]" ;;
 esac
 expect_eq "the image's files are served" "data of $T/src" "$(cat "$mp/data.txt")"
+expect_eq "symlinks are served" "data.txt data of $T/src" \
+	"$(readlink "$mp/link") $(cat "$mp/link")"
+expect_eq "directories are listed" "__xar__ bin data.txt link" "$(ls "$mp" | tr '\n' ' ' | sed 's/ $//')"
 if touch "$mp/new" 2>/dev/null; then
 	fail "the mount refuses writes" "touch succeeded"
 else

@@ -46,6 +46,27 @@ expect_eq "five hot runs: five STATFS requests" 5 \
 grep -q '^STATFS ' "$mp.stats" && pass "request counts by type in the stats file" ||
 	fail "request counts by type in the stats file" "$(cat "$mp.stats")"
 
+# The image never changes: the kernel keeps entries, attributes, missing
+# names, directory listings and symlink targets; asking again costs nothing.
+count() { _v=$(stats_value x.xar "$1"); echo "${_v:-0}"; }
+# again NAME TYPE CMD...: CMD once (settled), then twice more: TYPE requests
+# must not grow.
+again() {
+	_name=$1 _type=$2; shift 2
+	"$@" > /dev/null 2>&1
+	sleep 0.5
+	_before=$(count "$_type")
+	"$@" > /dev/null 2>&1
+	"$@" > /dev/null 2>&1
+	sleep 0.5
+	expect_eq "$_name" "$_before" "$(count "$_type")"
+}
+again "a missing name is looked up once" LOOKUP stat "$mp/no-such-file"
+again "attributes are asked for once" GETATTR stat "$mp/data.txt"
+again "a directory is listed once" READDIR ls -la "$mp/bin"
+again "file data is read once" READ cat "$mp/bin/app"
+again "a symlink target is read once" READLINK cat "$mp/link"
+
 # MOUNT_ROOT from the header, when $XAR_MOUNT_ROOT is not set.
 mkdir -m 1777 "$T/hdr-root"
 "$MKXAR" -q -o z.xar --exec bin/app --mount-root "$T/hdr-root" src2
