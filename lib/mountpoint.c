@@ -197,15 +197,23 @@ int xar_mountpoint_open_user_dir(const struct xar_mountpoint *mp, int create,
 				 struct xar_err *err)
 {
 	static const char what[] = "per-user directory";
+	struct xar_err e;
 	int fd;
 
-	if (create && mkdir(mp->user_dir, 0755) && errno != EEXIST)
-		return xar_err_sys(err, "cannot create %s '%s'", what,
-				   mp->user_dir);
 	fd = xar_open_dir_nofollow(AT_FDCWD, mp->user_dir, mp->user_dir, what,
-				    err);
-	if (fd < 0)
+				    &e);
+	if (fd < 0 && e.code == ENOENT && create) { /* the first run */
+		if (mkdir(mp->user_dir, 0755) && errno != EEXIST)
+			return xar_err_sys(err, "cannot create %s '%s'", what,
+					   mp->user_dir);
+		fd = xar_open_dir_nofollow(AT_FDCWD, mp->user_dir,
+					    mp->user_dir, what, &e);
+	}
+	if (fd < 0) {
+		if (err)
+			*err = e;
 		return -1;
+	}
 	if (xar_mountpoint_check_dir(fd, mp->user_dir, what, mp->uid, err)) {
 		close(fd);
 		return -1;
