@@ -30,7 +30,7 @@ DEPS_STAMP   := $(BUILD)/.deps-ok
 
 BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse
 
-.PHONY: all deps demo check unit e2e asan clean install uninstall bench
+.PHONY: all deps demo check unit e2e asan fuzz fuzz-run clean install uninstall bench
 # Keep test objects: make would delete them after the run, printing
 # after the test summary.
 .SECONDARY:
@@ -84,6 +84,31 @@ $(BUILD)/tests/xarexec-inspect: tests/tools/xarexec-inspect.c $(INSPECT_OBJS) $(
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -Ixarexec $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# Fuzz harnesses tests/fuzz/fuzz_<name>.c: linked with a replay driver
+# that make check runs over the saved inputs, or with libFuzzer (make fuzz).
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out \
+              tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c))))
+FUZZ_OBJS   = $(BUILD)/obj/tests/fuzz/fuzz_util.o $(BUILD)/obj/mkxar/options.o $(LIBXAR)
+TOOLS += $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# make fuzz FUZZ_SECONDS=N: each harness for N seconds under ASan+UBSan,
+# from a corpus seeded with real xars; findings land in build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz: all
+	$(MAKE) BUILD=build-fuzz CC=clang FUZZ_MKXAR=$(abspath $(BUILD)/mkxar) \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	          -fsanitize-ignorelist=$(abspath tests/fuzz/ubsan-ignore.txt)" \
+	  LDFLAGS="-fsanitize=address,undefined" fuzz-run
+fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+	@BUILD=$(abspath $(BUILD)) MKXAR=$(FUZZ_MKXAR) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  sh tests/fuzz/run.sh $(FUZZ_NAMES)
+
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
@@ -131,6 +156,6 @@ uninstall:
 	      $(DESTDIR)$(MAN1DIR)/xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

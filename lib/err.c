@@ -5,6 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote names from the file system and from hostile files: keep
+ * them one line and free of terminal controls. */
+static void one_line(char *msg)
+{
+	for (; *msg; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			*msg = '?';
+}
+
 int xar_err_set(struct xar_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -15,6 +24,7 @@ int xar_err_set(struct xar_err *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	one_line(err->msg);
 	return -1;
 }
 
@@ -32,6 +42,7 @@ int xar_err_sys(struct xar_err *err, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
+	one_line(err->msg);
 	errno = saved;
 	return -1;
 }
@@ -50,5 +61,6 @@ int xar_err_prefix(struct xar_err *err, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", old);
+	one_line(err->msg);
 	return -1;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image_guard.h"
 #include "util.h"
 
 #define SUPER_SIZE    96
@@ -22,10 +23,14 @@
 #define MD_BLOCK      8192u
 #define LINK_MAX_LEN  65535u /* far above PATH_MAX; keeps malloc sane */
 
+/* Every call into libsquashfuse that follows an offset from the image goes
+ * through image_guard.h. */
 struct xar_image {
 	sqfs fs;
 	int fd;
 	struct xar_image_info info;
+	struct xar_guard_cursor cursor; /* where the last read left off */
+	char *names;                    /* XAR_GUARD_NAME_BUF, for lookups */
 };
 
 /* ---- the superblock ---- */
@@ -219,6 +224,7 @@ int xar_image_open_fd(struct xar_image **out, int fd, uint64_t offset,
 {
 	struct xar_image *img;
 	struct super s = { 0 };
+	const char *why;
 
 	*out = NULL;
 	if (offset > SIZE_MAX / 2)
@@ -233,14 +239,21 @@ int xar_image_open_fd(struct xar_image **out, int fd, uint64_t offset,
 	}
 	if (read_super(img->fd, offset, flags, &s, err))
 		goto fail_close;
-	if (sqfs_init(&img->fs, img->fd, (size_t)offset) != SQFS_OK) {
-		xar_err_set(err, EINVAL, "corrupt image: libsquashfuse cannot "
-			    "read its tables");
+	if (xar_guard_init(&img->fs, img->fd, (size_t)offset, &why) !=
+	    SQFS_OK) {
+		xar_err_set(err, EINVAL, "corrupt image: %s", why ? why :
+			    "libsquashfuse cannot read its tables");
 		goto fail_close;
+	}
+	if (!(img->names = malloc(XAR_GUARD_NAME_BUF))) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto fail_destroy;
 	}
 	fill_info(&img->info, &s, offset);
 	*out = img;
 	return 0;
+fail_destroy:
+	xar_guard_destroy(&img->fs);
 fail_close:
 	close(img->fd);
 fail_free:
@@ -265,8 +278,9 @@ void xar_image_close(struct xar_image *img)
 {
 	if (!img)
 		return;
-	sqfs_destroy(&img->fs);
+	xar_guard_destroy(&img->fs);
 	close(img->fd);
+	free(img->names);
 	free(img);
 }
 
@@ -302,7 +316,7 @@ static int load(struct xar_image *img, uint64_t ref, sqfs_inode *in,
 {
 	sqfs_id_t uid, gid;
 
-	if (sqfs_inode_get(&img->fs, in, ref) != SQFS_OK)
+	if (xar_guard_inode_get(&img->fs, in, ref) != SQFS_OK)
 		return corrupt(err, "the inode", path);
 	if (in->base.uid >= img->info.ids || in->base.guid >= img->info.ids ||
 	    sqfs_id_get(&img->fs, in->base.uid, &uid) != SQFS_OK ||
@@ -412,6 +426,8 @@ struct walk {
 	size_t len, cap;
 	unsigned depth;
 	struct refset dirs;
+	char *names; /* XAR_GUARD_NAME_BUF: shared by every level, as each
+			name is copied into path before going deeper */
 };
 
 /* Append "/name" (just "name" at the root) to w->path. */
@@ -463,7 +479,6 @@ static int walk_dir(struct walk *w, sqfs_inode *dir)
 {
 	size_t base = w->len;
 	sqfs_dir_entry de;
-	sqfs_name name;
 	sqfs_inode in;
 	sqfs_dir d;
 	sqfs_err se;
@@ -472,10 +487,10 @@ static int walk_dir(struct walk *w, sqfs_inode *dir)
 	if (++w->depth > XAR_IMAGE_DEPTH_MAX)
 		return xar_err_set(w->err, EIO, "corrupt image: directories "
 				   "nest deeper than %d", XAR_IMAGE_DEPTH_MAX);
-	if (sqfs_dir_open(&w->img->fs, dir, &d, 0) != SQFS_OK)
+	if (xar_guard_dir_open(&w->img->fs, dir, &d) != SQFS_OK)
 		return corrupt(w->err, "the directory", w->path);
-	sqfs_dentry_init(&de, name);
-	while (sqfs_dir_next(&w->img->fs, &d, &de, &se)) {
+	sqfs_dentry_init(&de, w->names);
+	while (xar_guard_dir_next(&w->img->fs, &d, &de, &se)) {
 		if (push(w, sqfs_dentry_name(&de), sqfs_dentry_name_size(&de)))
 			return -1;
 		rc = visit(w, sqfs_dentry_inode(&de), &in);
@@ -495,11 +510,12 @@ static int walk_dir(struct walk *w, sqfs_inode *dir)
 int xar_image_walk(struct xar_image *img, xar_image_visit_fn fn, void *ctx,
 		   struct xar_err *err)
 {
-	struct walk w = { img, fn, ctx, err, NULL, 0, 0, 0, { NULL, 0, 0 } };
+	struct walk w = { img, fn, ctx, err, NULL, 0, 0, 0, { NULL, 0, 0 },
+			  malloc(XAR_GUARD_NAME_BUF) };
 	sqfs_inode in;
 	int rc = -1;
 
-	if (xar_grow((void **)&w.path, &w.cap, 1, 256)) {
+	if (!w.names || xar_grow((void **)&w.path, &w.cap, 1, 256)) {
 		xar_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -511,6 +527,7 @@ int xar_image_walk(struct xar_image *img, xar_image_visit_fn fn, void *ctx,
 	if (!rc)
 		rc = walk_dir(&w, &in);
 out:
+	free(w.names);
 	free(w.path);
 	free(w.dirs.slot);
 	return rc;
@@ -523,14 +540,13 @@ int xar_image_lookup(struct xar_image *img, const char *path,
 {
 	const char *p = path;
 	sqfs_dir_entry de;
-	sqfs_name name;
 	sqfs_inode in;
 	char buf[XAR_SHOWN_MAX + 4];
 	bool found;
 
 	if (root(img, &in, e, err))
 		return -1;
-	sqfs_dentry_init(&de, name);
+	sqfs_dentry_init(&de, img->names);
 	for (;;) {
 		size_t n;
 
@@ -545,7 +561,8 @@ int xar_image_lookup(struct xar_image *img, const char *path,
 					   xar_image_shown(path, buf));
 		found = false;
 		if (n <= SQUASHFS_NAME_LEN &&
-		    sqfs_dir_lookup(&img->fs, &in, p, n, &de, &found) != SQFS_OK)
+		    xar_guard_dir_lookup(&img->fs, &in, p, n, &de, &found) !=
+		    SQFS_OK)
 			return corrupt(err, "the directory", path);
 		if (!found)
 			return xar_err_set(err, ENOENT, "no such file in the "
@@ -562,7 +579,7 @@ long long xar_image_read(struct xar_image *img, const struct xar_image_entry *e,
 			 struct xar_err *err)
 {
 	sqfs_inode in;
-	size_t done = 0;
+	uint64_t n;
 
 	if (!S_ISREG(e->mode))
 		return xar_err_set(err, EINVAL, "not a regular file");
@@ -572,20 +589,15 @@ long long xar_image_read(struct xar_image *img, const struct xar_image_entry *e,
 		len = (size_t)(e->size - off);
 	if (len > INT64_MAX / 2)
 		len = INT64_MAX / 2;
-	if (sqfs_inode_get(&img->fs, &in, e->ref) != SQFS_OK)
+	if (xar_guard_inode_get(&img->fs, &in, e->ref) != SQFS_OK)
 		return xar_err_set(err, EIO, "corrupt image: cannot read an "
 				   "inode");
-	while (done < len) {
-		sqfs_off_t n = (sqfs_off_t)(len - done);
-
-		if (sqfs_read_range(&img->fs, &in, (sqfs_off_t)(off + done),
-				    &n, (char *)buf + done) != SQFS_OK || n <= 0)
-			return xar_err_set(err, EIO, "corrupt image: cannot read "
-					   "file data at byte %" PRIu64,
-					   off + done);
-		done += (size_t)n;
-	}
-	return (long long)done;
+	n = len;
+	if (xar_guard_read_range(&img->fs, &in, off, &n, buf,
+				 &img->cursor) != SQFS_OK || n != len)
+		return xar_err_set(err, EIO, "corrupt image: cannot read "
+				   "file data at byte %" PRIu64, off);
+	return (long long)n;
 }
 
 int xar_image_readlink(struct xar_image *img, const struct xar_image_entry *e,
@@ -596,7 +608,7 @@ int xar_image_readlink(struct xar_image *img, const struct xar_image_entry *e,
 	*target = NULL;
 	if (!S_ISLNK(e->mode))
 		return xar_err_set(err, EINVAL, "not a symlink");
-	if (sqfs_inode_get(&img->fs, &in, e->ref) != SQFS_OK)
+	if (xar_guard_inode_get(&img->fs, &in, e->ref) != SQFS_OK)
 		return xar_err_set(err, EIO, "corrupt image: cannot read an "
 				   "inode");
 	return read_target(img, &in, target, "(symlink)", err);
