@@ -90,7 +90,11 @@ run_cleanup() {
 	done
 }
 
-run_gone() { ! kill -0 "$1" 2>/dev/null; }
+# A process is gone once it exited, reaped (by init) or not.
+run_gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(cut -d ' ' -f 3 "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
 
 # Mount points below DIR, one a line.
 run_mounts_under() {
