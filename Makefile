@@ -82,7 +82,7 @@ $(BUILD)/tests/sqfs-manifest: tests/tools/sqfs-manifest.c $(LIBXAR) | $(DEPS_STA
 INSPECT_OBJS := $(filter $(BUILD)/obj/xarexec/inspect%,$(XAREXEC_OBJS))
 $(BUILD)/tests/xarexec-inspect: tests/tools/xarexec-inspect.c $(INSPECT_OBJS) $(LIBXAR) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Ixarexec $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XCFLAGS) -Ixarexec $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LIBS)
 
 # Fuzz harnesses tests/fuzz/fuzz_<name>.c: linked with a replay driver
 # that make check runs over the saved inputs, or with libFuzzer (make fuzz).
