@@ -122,6 +122,22 @@ sqfs_err xar_guard_dir_open(sqfs *fs, sqfs_inode *dir, sqfs_dir *d)
 	return sqfs_dir_open(fs, dir, d, 0);
 }
 
+sqfs_err xar_guard_dir_open_at(sqfs *fs, sqfs_inode *dir, sqfs_dir *d,
+				sqfs_off_t offset, char *names)
+{
+	sqfs_dir_entry e;
+	sqfs_err err;
+
+	if ((err = xar_guard_dir_open(fs, dir, d)))
+		return err;
+	sqfs_dentry_init(&e, names);
+	while (d->offset < offset && xar_guard_dir_next(fs, d, &e, &err))
+		;
+	if (err)
+		return err;
+	return d->offset == offset ? SQFS_OK : SQFS_ERR;
+}
+
 bool xar_guard_dir_next(sqfs *fs, sqfs_dir *d, sqfs_dir_entry *e,
 			sqfs_err *err)
 {

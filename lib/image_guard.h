@@ -51,6 +51,12 @@ sqfs_err xar_guard_inode_get(sqfs *fs, sqfs_inode *in, sqfs_inode_id ref);
 /* sqfs_dir_open at the start of a directory, its start checked. */
 sqfs_err xar_guard_dir_open(sqfs *fs, sqfs_inode *dir, sqfs_dir *d);
 
+/* sqfs_dir_open at offset (a readdir cookie, as sqfs_dentry_next_offset
+ * gives): reads the entries before it instead of following the directory
+ * index. names: a scratch buffer of XAR_GUARD_NAME_BUF bytes. */
+sqfs_err xar_guard_dir_open_at(sqfs *fs, sqfs_inode *dir, sqfs_dir *d,
+				sqfs_off_t offset, char *names);
+
 /* sqfs_dir_next into an entry initialised with a buffer of
  * XAR_GUARD_NAME_BUF bytes; a name longer than SQUASHFS_NAME_LEN is an
  * error (*err = SQFS_ERR). */
