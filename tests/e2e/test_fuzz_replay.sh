@@ -8,7 +8,7 @@
 FUZZ=$TOP/tests/fuzz
 
 sh "$FUZZ/seed.sh" "$MKXAR" "$T/seeds" >"$T/seed.log" 2>&1 ||
-	fail seeds "$(tail -n 3 "$T/seed.log" | tr '\n' ' ')"
+	fail seeds "seed.sh: status $?: $(tail -n 3 "$T/seed.log" | tr '\n' ' ')"
 
 # replay NAME DIR...: one PASS/FAIL per harness, bounded in time.
 replay() {
@@ -24,7 +24,7 @@ replay() {
 	if timeout 300 "$_bin" $_dirs >"$T/$_n.out" 2>"$T/$_n.err"; then
 		pass "replay_$_n ($(sed -n 's/^replay: \([0-9]*\) inputs$/\1/p' "$T/$_n.out") inputs)"
 	else
-		fail "replay_$_n" "status $?: $(grep -v '^replay: /' "$T/$_n.err" | tail -n 4 | tr '\n' ' ')"
+		fail "replay_$_n" "status $? on $(grep '^replay: /' "$T/$_n.err" | tail -n 1 | cut -c 9-): $(grep -E 'runtime error|ERROR:|property broken' "$T/$_n.err" | head -n 2 | tr '\n' ' ')"
 	fi
 }
 
