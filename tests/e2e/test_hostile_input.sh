@@ -20,9 +20,12 @@ INSPECT=$BUILD/tests/xarexec-inspect
 
 # Mounts and servers of this file, cleaned away after a failed case so that
 # one failure does not spill into the next.
+no_servers() { [ "$(run_server_count "$T")" -eq 0 ]; }
 leftovers() {
+	# Without a mount, a server may still be on its way out.
+	[ "$(run_mount_count "$T")" -eq 0 ] && wait_until 10 no_servers &&
+		return 0
 	_m=$(run_mount_count "$T"); _s=$(run_server_count "$T")
-	[ "$_m" -eq 0 ] && [ "$_s" -eq 0 ] && return 0
 	echo "$_m mounts, $_s servers left"
 	run_cleanup
 	return 1
