@@ -28,8 +28,9 @@ unset XAR_DEBUG XAR_MOUNT_TIMEOUT
 SQ1="$W/sq-time" SQ2="$W/sq-count"
 
 cleanup() {
+	set +e
 	for m in $(awk -v d="$W/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do
-		fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
 	[ -n "${SQPID:-}" ] && kill "$SQPID" 2>/dev/null
 	sleep 0.2
