@@ -14,6 +14,7 @@
  * The server loop is single-threaded: libsquashfuse's caches are not
  * thread-safe. Replies are sent exactly once per request. */
 #include "fuse_fs.h"
+#include "image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,20 @@ static int image_error(sqfs_err e, uint64_t offset, struct xar_err *err)
 	}
 }
 
+/* lib/image checks the superblock and every table bound that
+ * libsquashfuse trusts: an absurd image is refused before anything is
+ * mounted. */
+static int check_image(int fd, uint64_t offset, struct xar_err *err)
+{
+	struct xar_image *img;
+
+	if (xar_image_open_fd(&img, fd, offset, XAR_IMAGE_ANY_COMPRESSION,
+			      err))
+		return -1;
+	xar_image_close(img);
+	return 0;
+}
+
 int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
 		     struct xar_err *err)
 {
@@ -72,6 +87,8 @@ int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
 	memset(fs, 0, sizeof(*fs));
 	if (offset > SIZE_MAX)
 		return xar_err_set(err, EINVAL, "image offset too large");
+	if (check_image(fd, offset, err))
+		return -1;
 	e = sqfs_init(sq, fd, (size_t)offset);
 	if (e != SQFS_OK)
 		return image_error(e, offset, err);

@@ -13,6 +13,7 @@
 #include "fuse_server.h"
 #include "mount_lock.h"
 #include "unmount.h"
+#include "verify.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define START_TIMEOUT 30 /* seconds for a server to report ready */
@@ -171,6 +172,11 @@ static int start_server(const struct place *p,
 
 	if (check_fuse_usable(err))
 		return -1;
+	if (rq->verify) {
+		xar_tracef(p->trace, "verifying the image (XAR_VERIFY)");
+		if (xar_verify_fd(rq->image_fd, NULL, err))
+			return -1;
+	}
 	snprintf(fsname, sizeof(fsname), "xar:%s", rq->uuid);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.image_fd = rq->image_fd;

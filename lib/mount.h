@@ -30,6 +30,8 @@ struct xar_mount_request {
 	uint64_t offset;        /* where its image starts */
 	const char *uuid;
 	unsigned idle_timeout;  /* for a new mount; seconds, 0 = never */
+	int verify;             /* verify the xar (verify.h) before a new
+				   mount; never when reusing one */
 	const struct xar_trace *trace;
 };
 

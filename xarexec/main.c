@@ -3,10 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_status.h"
+#include "extract_cache.h"
 #include "header.h"
+#include "inspect.h"
 #include "launch.h"
 #include "mount.h"
 #include "mountpoint.h"
@@ -82,6 +87,35 @@ static int exec_app(const struct xarexec_options *o,
 	return 1;
 }
 
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
+/* Run from the extraction cache (extract_cache.h): XAR_EXTRACT=1, or FUSE
+ * is unusable here. The in-use lock stays open across exec. */
+static int extract_and_run(const struct xarexec_options *o,
+			   const struct xar_header *h, const char *why,
+			   const struct xar_trace *t)
+{
+	struct xar_cache c;
+	struct xar_err err;
+	int rc;
+
+	xar_tracef(t, "mode: run from the extraction cache (%s)", why);
+	if (xar_cache_ensure(o->xar_path, h,
+			     env_set("XAR_VERIFY") ? XAR_CACHE_VERIFY : 0,
+			     &c, &err))
+		return fail(o->xar_path, &err);
+	xar_tracef(t, c.extracted ? "extracted into %s" : "reusing %s",
+		   c.root);
+	rc = exec_app(o, h, c.root, c.extracted, t);
+	xar_cache_release(&c);
+	return rc;
+}
+
 static int mount_and_run(const struct xarexec_options *o,
 			 const struct xar_header *h, int fd,
 			 const struct xar_mountpoint *mp,
@@ -93,13 +127,20 @@ static int mount_and_run(const struct xarexec_options *o,
 
 	if (o->mode == XAREXEC_RUN && xar_launch_check(h, &err))
 		return fail(o->xar_path, &err);
+	if (o->mode == XAREXEC_RUN && env_set("XAR_EXTRACT"))
+		return extract_and_run(o, h, "XAR_EXTRACT is set", t);
 	rq.image_fd = fd;
 	rq.offset = h->offset;
 	rq.uuid = xar_header_get(h, "UUID");
 	rq.idle_timeout = o->timeout;
+	rq.verify = env_set("XAR_VERIFY");
 	rq.trace = t;
-	if (xar_mount_acquire(mp, &rq, &m, &err))
+	xar_tracef(t, "mode: FUSE mount");
+	if (xar_mount_acquire(mp, &rq, &m, &err)) {
+		if (o->mode == XAREXEC_RUN && err.code == ENODEV)
+			return extract_and_run(o, h, err.msg, t);
 		return fail(o->xar_path, &err);
+	}
 	trace_stats(t, mp->stats_path);
 	if (o->mode == XAREXEC_MOUNT) {
 		puts(mp->path);
@@ -118,6 +159,60 @@ static int unmount(const struct xarexec_options *o, const char *uuid,
 	return 0;
 }
 
+/* Open the xar without blocking on a FIFO; refuse anything but a regular
+ * file. -1 after printing the error. */
+static int open_xar(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int flags;
+
+	if (fd < 0) {
+		fprintf(stderr, "xarexec: error: cannot open '%s': %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "xarexec: error: %s: not a regular file\n",
+			path);
+		goto fail;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		fprintf(stderr, "xarexec: error: %s: fcntl: %s\n", path,
+			strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* The modes that only look at the xar, or need none. */
+static int inspect(const struct xarexec_options *o)
+{
+	switch (o->mode) {
+	case XAREXEC_INFO:
+		return xarexec_info(o->xar_path, o->json);
+	case XAREXEC_LIST:
+		return xarexec_list(o->xar_path, o->app_argv, o->app_argc);
+	case XAREXEC_EXTRACT:
+		return xarexec_extract(o->extract_dir, o->xar_path,
+				       o->app_argv, o->app_argc, o->force);
+	case XAREXEC_VERIFY:
+		return xarexec_verify(o->xar_path);
+	case XAREXEC_STATUS:
+		return xarexec_cache_status();
+	case XAREXEC_CLEAN:
+		return xarexec_cache_clean(o->older_than);
+	case XAREXEC_DOCTOR:
+		return xarexec_cache_doctor();
+	default:
+		return -1;
+	}
+}
+
 static int run(const struct xarexec_options *o, const struct xar_trace *t)
 {
 	struct xar_header h;
@@ -125,12 +220,9 @@ static int run(const struct xarexec_options *o, const struct xar_trace *t)
 	struct xar_err err;
 	int fd, rc = 1;
 
-	fd = open(o->xar_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "xarexec: error: cannot open '%s': %s\n",
-			o->xar_path, strerror(errno));
+	fd = open_xar(o->xar_path);
+	if (fd < 0)
 		return 1;
-	}
 	if (xar_header_read_fd(&h, fd, &err)) {
 		rc = fail(o->xar_path, &err);
 		goto out_fd;
@@ -169,5 +261,8 @@ int main(int argc, char **argv)
 	rc = xarexec_parse_options(&o, argc, argv);
 	if (rc)
 		return rc == 1 ? 0 : 2;
+	rc = inspect(&o);
+	if (rc >= 0)
+		return rc;
 	return run(&o, o.verbose ? &trace : NULL);
 }

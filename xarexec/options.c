@@ -11,7 +11,13 @@
 #define XAREXEC_VERSION "0.1.0"
 #define TIMEOUT_MAX (10u * 365 * 24 * 3600) /* ten years is "never" enough */
 
-enum { OPT_TIMEOUT = 256, OPT_VERSION };
+#define DAYS_MAX 36500u
+
+enum {
+	OPT_TIMEOUT = 256, OPT_VERSION, OPT_INFO, OPT_JSON, OPT_LIST,
+	OPT_EXTRACT, OPT_FORCE, OPT_VERIFY, OPT_STATUS, OPT_CLEAN,
+	OPT_OLDER_THAN, OPT_DOCTOR,
+};
 
 static const struct option long_opts[] = {
 	{ "mount", no_argument, NULL, 'm' },
@@ -19,6 +25,16 @@ static const struct option long_opts[] = {
 	{ "unmount", no_argument, NULL, 'u' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "info", no_argument, NULL, OPT_INFO },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "extract", required_argument, NULL, OPT_EXTRACT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "clean", no_argument, NULL, OPT_CLEAN },
+	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
+	{ "doctor", no_argument, NULL, OPT_DOCTOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -26,6 +42,9 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: xarexec [OPTION]... FILE.xar [ARG]...\n"
+"  or:  xarexec --info [--json] | --verify  FILE.xar\n"
+"  or:  xarexec --list | --extract DIR [--force]  FILE.xar [PATH]...\n"
+"  or:  xarexec --status | --clean [--older-than DAYS] | --doctor\n"
 "Run the application packed in FILE.xar with ARGs: mount its image once\n"
 "(FUSE), keep the mount for later runs, exec the app from it.\n"
 "A .xar's first line, #!/usr/bin/env xarexec, makes ./FILE.xar do this.\n"
@@ -36,12 +55,33 @@ static const char usage_text[] =
 "      --timeout S    unmount a mount made now after S idle seconds\n"
 "                     (default $XAR_MOUNT_TIMEOUT, else 870; 0 = never)\n"
 "  -v, --verbose      print each decision on stderr (as XAR_DEBUG=1)\n"
+"\n"
+"Looking inside, without running (nothing is mounted):\n"
+"      --info         header fields, image size, compression, block size,\n"
+"                     entry counts, interpreter and entry point\n"
+"      --json         with --info: the same as one JSON object\n"
+"      --list         one ls -l-like line per entry (only PATHs if given)\n"
+"      --extract DIR  extract the image (or PATHs) into DIR, which must be\n"
+"                     empty or missing\n"
+"      --force        with --extract: also into a DIR that is not empty\n"
+"      --verify       check the image's SHA-256, tables and every block\n"
+"\n"
+"Housekeeping (no FILE.xar):\n"
+"      --status       this user's run caches (size, last use, in use)\n"
+"      --clean        remove run caches unused for DAYS days and\n"
+"                     interrupted extractions; keep what is in use\n"
+"      --older-than DAYS  with --clean (default 30; 0 = all unused)\n"
+"      --doctor       check /dev/fuse, fusermount3, the run cache; print\n"
+"                     each problem with its fix\n"
 "  -h, --help         this help\n"
 "      --version      xarexec's version\n"
 "\n"
 "Environment: XAR_MOUNT_ROOT (where mounts go: default the header's\n"
 "MOUNT_ROOT, /mnt/xarfuse, $XDG_RUNTIME_DIR, /dev/shm, /tmp),\n"
-"XAR_MOUNT_TIMEOUT, XAR_DEBUG.\n";
+"XAR_MOUNT_TIMEOUT, XAR_DEBUG,\n"
+"XAR_EXTRACT=1 (run from an extraction in $XDG_CACHE_HOME/xar, else\n"
+"~/.cache/xar, instead of mounting; also done when FUSE is unusable),\n"
+"XAR_VERIFY=1 (verify the image before a new mount or extraction).\n";
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -65,10 +105,22 @@ static int parse_timeout(const char *s, const char *what, unsigned *out)
 	return 0;
 }
 
+static int parse_days(const char *s, unsigned *out)
+{
+	uint64_t v;
+
+	if (xar_parse_u64(s, 0, DAYS_MAX, &v))
+		return usage_error("--older-than wants a number of days", s);
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int set_mode(struct xarexec_options *o, enum xarexec_mode m)
 {
 	if (o->mode != XAREXEC_RUN && o->mode != m)
-		return usage_error("-m, -n and -u exclude each other", NULL);
+		return usage_error("-m, -n, -u, --info, --list, --extract, "
+				   "--verify, --status, --clean and --doctor "
+				   "exclude each other", NULL);
 	o->mode = m;
 	return 0;
 }
@@ -98,6 +150,29 @@ static int parse_option(struct xarexec_options *o, int c)
 	case 'v':
 		o->verbose = 1;
 		return 0;
+	case OPT_INFO:
+		return set_mode(o, XAREXEC_INFO);
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	case OPT_LIST:
+		return set_mode(o, XAREXEC_LIST);
+	case OPT_EXTRACT:
+		o->extract_dir = optarg;
+		return set_mode(o, XAREXEC_EXTRACT);
+	case OPT_FORCE:
+		o->force = 1;
+		return 0;
+	case OPT_VERIFY:
+		return set_mode(o, XAREXEC_VERIFY);
+	case OPT_STATUS:
+		return set_mode(o, XAREXEC_STATUS);
+	case OPT_CLEAN:
+		return set_mode(o, XAREXEC_CLEAN);
+	case OPT_DOCTOR:
+		return set_mode(o, XAREXEC_DOCTOR);
+	case OPT_OLDER_THAN:
+		return parse_days(optarg, &o->older_than);
 	case OPT_TIMEOUT:
 		o->timeout_given = 1;
 		return parse_timeout(optarg, "--timeout wants a number of "
@@ -115,21 +190,47 @@ static int parse_option(struct xarexec_options *o, int c)
 	}
 }
 
+static int no_xar_mode(enum xarexec_mode m)
+{
+	return m == XAREXEC_STATUS || m == XAREXEC_CLEAN ||
+	       m == XAREXEC_DOCTOR;
+}
+
+/* What may follow the options in each mode. */
+static int check_operands(struct xarexec_options *o, int argc, char **argv)
+{
+	if (o->json && o->mode != XAREXEC_INFO)
+		return usage_error("--json goes with --info", NULL);
+	if (o->force && o->mode != XAREXEC_EXTRACT)
+		return usage_error("--force goes with --extract", NULL);
+	if (no_xar_mode(o->mode)) {
+		if (optind < argc)
+			return usage_error("unexpected argument",
+					   argv[optind]);
+		return 0;
+	}
+	if (optind >= argc)
+		return usage_error("no xar file given", NULL);
+	if ((o->mode == XAREXEC_INFO || o->mode == XAREXEC_VERIFY) &&
+	    optind + 1 != argc)
+		return usage_error("unexpected argument", argv[optind + 1]);
+	o->xar_path = argv[optind];
+	o->app_argc = argc - optind - 1;
+	o->app_argv = argv + optind + 1;
+	return 0;
+}
+
 int xarexec_parse_options(struct xarexec_options *o, int argc, char **argv)
 {
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
+	o->older_than = 30;
 	rc = parse_env(o);
 	while (!rc && (c = getopt_long(argc, argv, "+mnuvh", long_opts,
 				       NULL)) != -1)
 		rc = parse_option(o, c);
 	if (rc)
 		return rc;
-	if (optind >= argc)
-		return usage_error("no xar file given", NULL);
-	o->xar_path = argv[optind];
-	o->app_argc = argc - optind - 1;
-	o->app_argv = argv + optind + 1;
-	return 0;
+	return check_operands(o, argc, argv);
 }

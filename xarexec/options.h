@@ -8,6 +8,13 @@ enum xarexec_mode {
 	XAREXEC_MOUNT,      /* -m: mount or reuse, print the mount point */
 	XAREXEC_PRINT_PATH, /* -n: print where it would mount */
 	XAREXEC_UNMOUNT,    /* -u: unmount it if mounted */
+	XAREXEC_INFO,       /* --info [--json] */
+	XAREXEC_LIST,       /* --list X.xar [PATH...] */
+	XAREXEC_EXTRACT,    /* --extract DIR [--force] X.xar [PATH...] */
+	XAREXEC_VERIFY,     /* --verify X.xar */
+	XAREXEC_STATUS,     /* --status: no xar */
+	XAREXEC_CLEAN,      /* --clean [--older-than DAYS]: no xar */
+	XAREXEC_DOCTOR,     /* --doctor: no xar */
 };
 
 struct xarexec_options {
@@ -15,7 +22,11 @@ struct xarexec_options {
 	int verbose;           /* -v, or XAR_DEBUG set and not "0" */
 	int timeout_given;     /* --timeout */
 	unsigned timeout;      /* idle timeout in seconds for a new mount */
-	const char *xar_path;
+	int json;              /* --json (with --info) */
+	int force;             /* --force (with --extract) */
+	const char *extract_dir;
+	unsigned older_than;   /* --older-than DAYS, default 30 */
+	const char *xar_path;  /* NULL for --status, --clean, --doctor */
 	int app_argc;
 	char **app_argv;
 };
