@@ -14,6 +14,7 @@
 #include "inspect.h"
 #include "launch.h"
 #include "mount.h"
+#include "mount_status.h"
 #include "mountpoint.h"
 #include "options.h"
 #include "trace.h"
@@ -203,11 +204,12 @@ static int inspect(const struct xarexec_options *o)
 	case XAREXEC_VERIFY:
 		return xarexec_verify(o->xar_path);
 	case XAREXEC_STATUS:
-		return xarexec_cache_status();
+		return xarexec_mount_status() | xarexec_cache_status();
 	case XAREXEC_CLEAN:
-		return xarexec_cache_clean(o->older_than);
+		return xarexec_mount_clean() |
+		       xarexec_cache_clean(o->older_than);
 	case XAREXEC_DOCTOR:
-		return xarexec_cache_doctor();
+		return xarexec_mount_doctor() | xarexec_cache_doctor();
 	default:
 		return -1;
 	}
