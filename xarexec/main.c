@@ -96,11 +96,13 @@ static int env_set(const char *name)
 }
 
 /* Run from the extraction cache (extract_cache.h): XAR_EXTRACT=1, or FUSE
- * is unusable here. The in-use lock stays open across exec. */
+ * is unusable here (fuse_error says why). The in-use lock stays open
+ * across exec. */
 static int extract_and_run(const struct xarexec_options *o,
-			   const struct xar_header *h, const char *why,
+			   const struct xar_header *h, const char *fuse_error,
 			   const struct xar_trace *t)
 {
+	const char *why = fuse_error ? fuse_error : "XAR_EXTRACT is set";
 	struct xar_cache c;
 	struct xar_err err;
 	int rc;
@@ -108,8 +110,12 @@ static int extract_and_run(const struct xarexec_options *o,
 	xar_tracef(t, "mode: run from the extraction cache (%s)", why);
 	if (xar_cache_ensure(o->xar_path, h,
 			     env_set("XAR_VERIFY") ? XAR_CACHE_VERIFY : 0,
-			     &c, &err))
+			     &c, &err)) {
+		if (fuse_error) /* say why we fell back, too */
+			xar_err_prefix(&err, "%s; cannot run from an "
+				       "extraction either", fuse_error);
 		return fail(o->xar_path, &err);
+	}
 	xar_tracef(t, c.extracted ? "extracted into %s" : "reusing %s",
 		   c.root);
 	rc = exec_app(o, h, c.root, c.extracted, t);
@@ -129,7 +135,7 @@ static int mount_and_run(const struct xarexec_options *o,
 	if (o->mode == XAREXEC_RUN && xar_launch_check(h, &err))
 		return fail(o->xar_path, &err);
 	if (o->mode == XAREXEC_RUN && env_set("XAR_EXTRACT"))
-		return extract_and_run(o, h, "XAR_EXTRACT is set", t);
+		return extract_and_run(o, h, NULL, t);
 	rq.image_fd = fd;
 	rq.offset = h->offset;
 	rq.uuid = xar_header_get(h, "UUID");
