@@ -17,6 +17,7 @@
 #include "mount_status.h"
 #include "mountpoint.h"
 #include "options.h"
+#include "python.h"
 #include "trace.h"
 
 static void debug_sink(void *ctx, const char *msg)
@@ -196,6 +197,36 @@ fail:
 	return -1;
 }
 
+/* --doctor FILE.xar: does its header say how to run it, and is its
+ * Python interpreter here? */
+static int doctor_xar(const char *path)
+{
+	struct xar_header h;
+	struct xar_err err;
+	char **argv = NULL;
+	int fd = open_xar(path), rc = 1;
+
+	if (fd < 0)
+		return 1;
+	if (xar_header_read_fd(&h, fd, &err)) {
+		printf("problem: %s: %s\n", path, err.msg);
+		goto out_fd;
+	}
+	if (xar_launch_check(&h, &err))
+		printf("problem: %s: %s\n", path, err.msg);
+	else if (!xar_header_get(&h, "XAR_PYTHON"))
+		rc = printf("ok: %s says how to run it\n", path) < 0;
+	else if (xar_python_argv(&h, "/", 0, NULL, &argv, &err))
+		printf("problem: %s: %s\n", path, err.msg);
+	else
+		rc = printf("ok: %s runs with %s\n", path, argv[0]) < 0;
+	xar_python_argv_free(argv);
+	xar_header_free(&h);
+out_fd:
+	close(fd);
+	return rc;
+}
+
 /* The modes that only look at the xar, or need none. */
 static int inspect(const struct xarexec_options *o)
 {
@@ -215,7 +246,8 @@ static int inspect(const struct xarexec_options *o)
 		return xarexec_mount_clean() |
 		       xarexec_cache_clean(o->older_than);
 	case XAREXEC_DOCTOR:
-		return xarexec_mount_doctor() | xarexec_cache_doctor();
+		return xarexec_mount_doctor() | xarexec_cache_doctor() |
+		       (o->xar_path ? doctor_xar(o->xar_path) : 0);
 	default:
 		return -1;
 	}

@@ -44,7 +44,8 @@ static const char usage_text[] =
 "Usage: xarexec [OPTION]... FILE.xar [ARG]...\n"
 "  or:  xarexec --info [--json] | --verify  FILE.xar\n"
 "  or:  xarexec --list | --extract DIR [--force]  FILE.xar [PATH]...\n"
-"  or:  xarexec --status | --clean [--older-than DAYS] | --doctor\n"
+"  or:  xarexec --status | --clean [--older-than DAYS]\n"
+"  or:  xarexec --doctor [FILE.xar]\n"
 "Run the application packed in FILE.xar with ARGs: mount its image once\n"
 "(FUSE), keep the mount for later runs, exec the app from it.\n"
 "A .xar's first line, #!/usr/bin/env xarexec, makes ./FILE.xar do this.\n"
@@ -71,7 +72,8 @@ static const char usage_text[] =
 "      --clean        remove run caches unused for DAYS days and\n"
 "                     interrupted extractions; keep what is in use\n"
 "      --older-than DAYS  with --clean (default 30; 0 = all unused)\n"
-"      --doctor       check /dev/fuse, fusermount3, the run cache; print\n"
+"      --doctor       check /dev/fuse, fusermount3, the mount roots, the run\n"
+"                     cache and FILE.xar's interpreter when given; print\n"
 "                     each problem with its fix\n"
 "  -h, --help         this help\n"
 "      --version      xarexec's version\n"
@@ -203,6 +205,10 @@ static int check_operands(struct xarexec_options *o, int argc, char **argv)
 		return usage_error("--json goes with --info", NULL);
 	if (o->force && o->mode != XAREXEC_EXTRACT)
 		return usage_error("--force goes with --extract", NULL);
+	if (o->mode == XAREXEC_DOCTOR && optind + 1 == argc) {
+		o->xar_path = argv[optind]; /* optional */
+		return 0;
+	}
 	if (no_xar_mode(o->mode)) {
 		if (optind < argc)
 			return usage_error("unexpected argument",

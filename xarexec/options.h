@@ -14,7 +14,7 @@ enum xarexec_mode {
 	XAREXEC_VERIFY,     /* --verify X.xar */
 	XAREXEC_STATUS,     /* --status: no xar */
 	XAREXEC_CLEAN,      /* --clean [--older-than DAYS]: no xar */
-	XAREXEC_DOCTOR,     /* --doctor: no xar */
+	XAREXEC_DOCTOR,     /* --doctor [X.xar] */
 };
 
 struct xarexec_options {
@@ -26,7 +26,7 @@ struct xarexec_options {
 	int force;             /* --force (with --extract) */
 	const char *extract_dir;
 	unsigned older_than;   /* --older-than DAYS, default 30 */
-	const char *xar_path;  /* NULL for --status, --clean, --doctor */
+	const char *xar_path;  /* NULL for --status, --clean, maybe --doctor */
 	int app_argc;
 	char **app_argv;
 };

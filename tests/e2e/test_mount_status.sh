@@ -3,7 +3,7 @@
 # lists this user's mount with its UUID and server pid; --clean keeps a
 # mount in use, unmounts it once unused, detaches one whose server was
 # killed; mounts outside this XAR_MOUNT_ROOT are left alone; --doctor
-# reports /dev/fuse, fusermount3 and the mount root.
+# reports /dev/fuse, fusermount3, the mount root and a xar it is given.
 . "$(dirname "$0")/lib.sh"
 
 if ! have_fuse; then
@@ -66,8 +66,8 @@ expect_eq run-after-clean "args=y" "$("$XAREXEC" "$T/a.xar" y 2>&1)"
 "$XAREXEC" -u "$T/a.xar"
 XAR_MOUNT_ROOT="$T/other" "$XAREXEC" -u "$T/a.xar"
 
-out=$("$XAREXEC" --doctor 2>&1)
+out=$("$XAREXEC" --doctor "$T/a.xar" 2>&1)
 case $out in
-*"ok: /dev/fuse"*"ok: fusermount3"*"ok: mount root $T/mnt"*) pass doctor-ok ;;
+*"ok: /dev/fuse"*"ok: fusermount3"*"ok: mount root $T/mnt"*"ok: $T/a.xar says how to run it"*) pass doctor-ok ;;
 *) fail doctor-ok "$out" ;;
 esac
