@@ -8,8 +8,10 @@
 # things that are not xars (a directory, a FIFO, /dev/zero), superblocks
 # with absurd counts and table offsets. Images that are well-formed on the
 # outside but hostile inside (a file claiming 2^63 bytes, a directory that
-# contains its parent, symlink loops and chains) end in errors, not in
-# hangs, for the app through the mount and for the extractor. mkxar packs
+# contains its parent, a name longer than SquashFS allows, an inode
+# reference past its block, symlink loops and chains) end in errors, not
+# in hangs or a dead server, for the app through the mount and for the
+# extractor. mkxar packs
 # a FIFO among its sources as a FIFO (never reads it) and refuses, cleanly,
 # a file that shrinks while it is packed.
 . "$(dirname "$0")/lib.sh"
@@ -222,6 +224,37 @@ else
 	fail loop-mount "$(cat "$T/err")"
 fi
 if _l=$(leftovers); then pass deep-nothing-left; else fail deep-nothing-left "$_l"; fi
+
+# A directory entry claiming a 3000-byte name (SquashFS allows 256), and
+# one pointing past the end of its inode's metadata block: libsquashfuse
+# would copy the name over a 257-byte buffer and read past its block. The
+# walk refuses both; through the mount, ls and stat end in errors and the
+# server lives on. The victim sorts first and many entries follow it, so
+# that the bytes taken for its name are really there.
+v=$T/victim
+mkdir -p "$v/bin"
+cp "$T/src/bin/app" "$v/bin/app"
+echo "data of deep" > "$v/data.txt"
+echo victim > "$v/0-victim"
+i=0
+while [ $i -lt 100 ]; do : > "$v/an-entry-with-a-longish-name-$i"; i=$((i + 1)); done
+mksquashfs "$v" "$T/victim.sqfs" -comp zstd -noI -noD -noF -noX -noappend \
+	-quiet -all-root >/dev/null
+$HX wrap "$T/victim.sqfs" "$T/victim.xar" XAR_EXEC=bin/app
+$HX name-size "$T/victim.xar" "$T/long-name.xar" 0-victim 3000
+$HX entry-offset "$T/victim.xar" "$T/entry-offset.xar" 0-victim 0xfff0
+for x in long-name entry-offset; do
+	errs "$x-list" xarexec 20 "$INSPECT" --list "$T/$x.xar"
+	if m=$(timeout 20 "$XAREXEC" -m "$T/$x.xar" 2>"$T/err"); then
+		bounded "$x-ls" 20 ls "$m"
+		bounded "$x-stat" 20 stat "$m/0-victim"
+		serving "$x-server-alive" "$m"
+		timeout 20 "$XAREXEC" -u "$T/$x.xar" >/dev/null 2>&1
+	else
+		pass "$x-refused-at-mount"
+	fi
+done
+if _l=$(leftovers); then pass victim-nothing-left; else fail victim-nothing-left "$_l"; fi
 
 # Symlink loops and chains (mkxar packs them as they are): exec through a
 # loop or a chain longer than the kernel follows is ELOOP for xarexec, a

@@ -19,8 +19,12 @@ feeds to xarexec and mkxar never writes. Standard library only.
       the extended regular inode of root entry NAME claims SIZE bytes.
   hostile-xar.py dir-loop XAR OUT NAME
       root entry NAME (a directory) points back at the root directory.
+  hostile-xar.py name-size XAR OUT NAME N
+      root entry NAME claims a name of N bytes (SquashFS allows 256).
+  hostile-xar.py entry-offset XAR OUT NAME OFF
+      root entry NAME points at offset OFF of its inode's metadata block.
 
-These three give the xar the UUID of its new contents, hence a mount of
+These give the xar the UUID of its new contents, hence a mount of
 its own. file-size and dir-loop need an image with uncompressed metadata
 (mksquashfs -noI) small enough that the root directory's listing and the
 inodes it names sit in the first metadata block of their tables.
@@ -155,6 +159,13 @@ def dir_loop(xar, name):
     return bytes(buf)
 
 
+def set_entry(xar, name, field, value):
+    buf = bytearray(xar)
+    _sb, pos, _ref = entry(buf, name)
+    struct.pack_into("<H", buf, pos + field, value)
+    return bytes(buf)
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "fields":
         with open(argv[1], "rb") as f:
@@ -177,6 +188,10 @@ def main(argv):
         data = new_uuid(file_size(data, rest[0], int(rest[1], 0)))
     elif cmd == "dir-loop" and len(rest) == 1:
         data = new_uuid(dir_loop(data, rest[0]))
+    elif cmd == "name-size" and len(rest) == 2:
+        data = new_uuid(set_entry(data, rest[0], 6, int(rest[1], 0) - 1))
+    elif cmd == "entry-offset" and len(rest) == 2:
+        data = new_uuid(set_entry(data, rest[0], 0, int(rest[1], 0)))
     else:
         die("bad command line")
     with open(out, "wb") as f:
