@@ -26,8 +26,12 @@ for n in "$@"; do
 	[ "$n" = header ] && set -- "$@" -max_len=20000
 	[ "$n" = mkxar_options ] && set -- "$@" -max_len=1024
 	start=$(date +%s)
-	ASAN_OPTIONS=detect_leaks=1 "$BUILD/fuzz/fuzz_$n" "$@" "$corpus" >"$log" 2>&1
+	# libFuzzer ends with _exit: a harness's sandbox stays in TMPDIR.
+	rm -rf "$BUILD/fuzz-tmp" && mkdir -p "$BUILD/fuzz-tmp"
+	TMPDIR=$BUILD/fuzz-tmp ASAN_OPTIONS=detect_leaks=1 \
+	    "$BUILD/fuzz/fuzz_$n" "$@" "$corpus" >"$log" 2>&1
 	st=$?
+	rm -rf "$BUILD/fuzz-tmp"
 	secs=$(( $(date +%s) - start ))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
