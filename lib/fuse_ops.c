@@ -15,6 +15,7 @@
  * thread-safe. Replies are sent exactly once per request. */
 #include "fuse_fs.h"
 #include "image.h"
+#include "image_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,7 +150,7 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	sqfs_ll_i dir;
-	sqfs_name namebuf;
+	char *namebuf;
 	sqfs_dir_entry entry;
 	sqfs_inode inode;
 	struct stat st;
@@ -161,22 +162,23 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
+	if (!(namebuf = malloc(XAR_GUARD_NAME_BUF))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
 	sqfs_dentry_init(&entry, namebuf);
-	if (sqfs_dir_lookup(&dir.ll->fs, &dir.inode, name, strlen(name),
-			    &entry, &found)) {
+	if (xar_guard_dir_lookup(&dir.ll->fs, &dir.inode, name, strlen(name),
+				 &entry, &found))
 		fuse_reply_err(req, EIO);
-		return;
-	}
-	if (!found) {
+	else if (!found)
 		reply_entry(req, 0, NULL); /* a negative entry, kept for ever */
-		return;
-	}
-	if (sqfs_inode_get(&dir.ll->fs, &inode, sqfs_dentry_inode(&entry)) ||
-	    sqfs_stat(&dir.ll->fs, &inode, &st)) {
+	else if (xar_guard_inode_get(&dir.ll->fs, &inode,
+				     sqfs_dentry_inode(&entry)) ||
+		 sqfs_stat(&dir.ll->fs, &inode, &st))
 		fuse_reply_err(req, EIO);
-		return;
-	}
-	reply_entry(req, dir.ll->ino_register(dir.ll, &entry), &st);
+	else
+		reply_entry(req, dir.ll->ino_register(dir.ll, &entry), &st);
+	free(namebuf);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -243,7 +245,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct xar_fuse_fs *fs = fs_of(req);
 	sqfs_inode inode;
-	sqfs_off_t n = (sqfs_off_t)size;
+	uint64_t n = size;
 	char *buf;
 
 	if (sqfs_ll_inode(&fs->ll, &inode, ino)) {
@@ -259,7 +261,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (sqfs_read_range(&fs->ll.fs, &inode, off, &n, buf))
+	if (off < 0 || xar_guard_read_range(&fs->ll.fs, &inode, (uint64_t)off,
+					    &n, buf, NULL))
 		fuse_reply_err(req, EIO);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);
@@ -293,7 +296,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 {
 	sqfs_ll_i node;
 	sqfs_dir dir;
-	sqfs_name name;
+	char *name = NULL;
 	sqfs_dir_entry entry;
 	sqfs_err sqerr = SQFS_OK;
 	struct stat st;
@@ -307,18 +310,20 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return;
 	}
 	buf = malloc(size ? size : 1);
-	if (!buf) {
+	name = malloc(XAR_GUARD_NAME_BUF);
+	if (!buf || !name) {
 		fuse_reply_err(req, ENOMEM);
-		return;
+		goto out;
 	}
 	used = add_dot_entries(req, buf, size, off, ino);
-	if (sqfs_dir_open(&node.ll->fs, &node.inode, &dir, off >= 2 ? off - 2 : 0)) {
+	if (xar_guard_dir_open_at(&node.ll->fs, &node.inode, &dir,
+				  off >= 2 ? off - 2 : 0, name)) {
 		fuse_reply_err(req, EIO);
 		goto out;
 	}
 	memset(&st, 0, sizeof(st));
 	sqfs_dentry_init(&entry, name);
-	while (sqfs_dir_next(&node.ll->fs, &dir, &entry, &sqerr)) {
+	while (xar_guard_dir_next(&node.ll->fs, &dir, &entry, &sqerr)) {
 		st.st_ino = node.ll->ino_fuse_num(node.ll, &entry);
 		st.st_mode = sqfs_dentry_mode(&entry);
 		n = fuse_add_direntry(req, buf + used, size - used,
@@ -333,6 +338,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	else
 		fuse_reply_buf(req, buf, used);
 out:
+	free(name);
 	free(buf);
 }
 
