@@ -44,7 +44,18 @@ static const char py_head[] =
 	"        if os.environ.get('XAR_DEBUG'):\n"
 	"            sys.stderr.write('xar: warning: bytecode in this xar is for '\n"
 	"                             '%s, %%s is %%s; compiling in memory\\n'\n"
-	"                             %% (sys.executable, sys.implementation.cache_tag))\n";
+	"                             %% (sys.executable, sys.implementation.cache_tag))\n"
+	"    # Modules in the image are read without io.open_code, whose isatty()\n"
+	"    # costs a FUSE round trip per import (the kernel forwards ioctls).\n"
+	"    import _io\n"
+	"    loader = sys.modules['_frozen_importlib_external'].FileLoader\n"
+	"    def get_data(self, p, prefix=root + os.sep, FileIO=_io.FileIO,\n"
+	"                 get_data=loader.get_data):\n"
+	"        if p.startswith(prefix):\n"
+	"            with FileIO(p, 'r') as f:\n"
+	"                return f.readall()\n"
+	"        return get_data(self, p)\n"
+	"    loader.get_data = get_data\n";
 
 static const char py_run_module[] =
 	"    import runpy\n"
