@@ -229,25 +229,25 @@ if _l=$(leftovers); then pass deep-nothing-left; else fail deep-nothing-left "$_
 # one pointing past the end of its inode's metadata block: libsquashfuse
 # would copy the name over a 257-byte buffer and read past its block. The
 # walk refuses both; through the mount, ls and stat end in errors and the
-# server lives on. The victim sorts first and many entries follow it, so
-# that the bytes taken for its name are really there.
+# server lives on for the rest of the tree. The victim sorts first and
+# many entries follow it, so that the bytes taken for its name are there.
 v=$T/victim
-mkdir -p "$v/bin"
+mkdir -p "$v/bin" "$v/many"
 cp "$T/src/bin/app" "$v/bin/app"
 echo "data of deep" > "$v/data.txt"
-echo victim > "$v/0-victim"
+echo victim > "$v/many/0-victim"
 i=0
-while [ $i -lt 100 ]; do : > "$v/an-entry-with-a-longish-name-$i"; i=$((i + 1)); done
+while [ $i -lt 100 ]; do : > "$v/many/an-entry-with-a-longish-name-$i"; i=$((i + 1)); done
 mksquashfs "$v" "$T/victim.sqfs" -comp zstd -noI -noD -noF -noX -noappend \
 	-quiet -all-root >/dev/null
 $HX wrap "$T/victim.sqfs" "$T/victim.xar" XAR_EXEC=bin/app
-$HX name-size "$T/victim.xar" "$T/long-name.xar" 0-victim 3000
-$HX entry-offset "$T/victim.xar" "$T/entry-offset.xar" 0-victim 0xfff0
+$HX name-size "$T/victim.xar" "$T/long-name.xar" many/0-victim 3000
+$HX entry-offset "$T/victim.xar" "$T/entry-offset.xar" many/0-victim 0xfff0
 for x in long-name entry-offset; do
 	errs "$x-list" xarexec 20 "$INSPECT" --list "$T/$x.xar"
 	if m=$(timeout 20 "$XAREXEC" -m "$T/$x.xar" 2>"$T/err"); then
-		bounded "$x-ls" 20 ls "$m"
-		bounded "$x-stat" 20 stat "$m/0-victim"
+		bounded "$x-ls" 20 ls "$m/many"
+		bounded "$x-stat" 20 stat "$m/many/0-victim"
 		serving "$x-server-alive" "$m"
 		timeout 20 "$XAREXEC" -u "$T/$x.xar" >/dev/null 2>&1
 	else

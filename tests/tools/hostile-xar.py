@@ -15,19 +15,19 @@ feeds to xarexec and mkxar never writes. Standard library only.
       XAR with superblock FIELD (inodes, block_size, fragments, ids,
       root, bytes_used, id_table, inode_table, dir_table, frag_table,
       export_table, xattr_table, ...) set to VALUE.
-  hostile-xar.py file-size XAR OUT NAME SIZE
-      the extended regular inode of root entry NAME claims SIZE bytes.
-  hostile-xar.py dir-loop XAR OUT NAME
-      root entry NAME (a directory) points back at the root directory.
-  hostile-xar.py name-size XAR OUT NAME N
-      root entry NAME claims a name of N bytes (SquashFS allows 256).
-  hostile-xar.py entry-offset XAR OUT NAME OFF
-      root entry NAME points at offset OFF of its inode's metadata block.
+  hostile-xar.py file-size XAR OUT PATH SIZE
+      the extended regular inode of PATH claims SIZE bytes.
+  hostile-xar.py dir-loop XAR OUT PATH
+      the entry PATH (a directory) points back at the root directory.
+  hostile-xar.py name-size XAR OUT PATH N
+      the entry PATH claims a name of N bytes (SquashFS allows 256).
+  hostile-xar.py entry-offset XAR OUT PATH OFF
+      the entry PATH points at offset OFF of its inode's metadata block.
 
 These give the xar the UUID of its new contents, hence a mount of
-its own. file-size and dir-loop need an image with uncompressed metadata
-(mksquashfs -noI) small enough that the root directory's listing and the
-inodes it names sit in the first metadata block of their tables.
+its own. The last four need an image with uncompressed metadata
+(mksquashfs -noI), small enough that no inode or directory listing they
+read straddles two metadata blocks.
 """
 import hashlib
 import struct
@@ -106,11 +106,9 @@ def md(buf, table, ref):
     return table + block + 2 + offset
 
 
-def root_entries(buf):
-    """(file position of each entry, name, inode ref) in the root dir."""
-    sb = {k: v[2] for k, v in fields(buf[OFFSET:]).items()}
-    base = OFFSET
-    at = md(buf, base + sb["inode_table"], sb["root"])
+def dir_entries(buf, sb, ref):
+    """(file position of each entry, name, inode ref) in directory ref."""
+    at = md(buf, OFFSET + sb["inode_table"], ref)
     itype = struct.unpack_from("<H", buf, at)[0]
     if itype == 1:
         start, _nl, size, off = struct.unpack_from("<IIHH", buf, at + 16)
@@ -118,8 +116,8 @@ def root_entries(buf):
         _nl, size, start, _p, _ic, off = struct.unpack_from("<IIIIHH", buf,
                                                             at + 16)
     else:
-        die("root is not a directory")
-    pos = md(buf, base + sb["dir_table"], (start << 16) | off)
+        die("not a directory")
+    pos = md(buf, OFFSET + sb["dir_table"], (start << 16) | off)
     end, out = pos + size - 3, []
     while pos < end:
         count, hstart, _ino = struct.unpack_from("<III", buf, pos)
@@ -129,15 +127,23 @@ def root_entries(buf):
             name = buf[pos + 8:pos + 9 + nsize].decode("latin-1")
             out.append((pos, name, (hstart << 16) | eoff))
             pos += 9 + nsize
-    return sb, out
+    return out
 
 
-def entry(buf, name):
-    sb, entries = root_entries(buf)
-    for pos, n, ref in entries:
-        if n == name:
-            return sb, pos, ref
-    die("no root entry %r" % name)
+def entry(buf, path):
+    """The superblock, the file position and the inode ref of the entry
+    at path ("name" or "dir/name", ...)."""
+    sb = {k: v[2] for k, v in fields(buf[OFFSET:]).items()}
+    ref, found = sb["root"], None
+    for name in path.split("/"):
+        found = None
+        for pos, n, r in dir_entries(buf, sb, ref):
+            if n == name:
+                found, ref = pos, r
+                break
+        if found is None:
+            die("no entry %r" % path)
+    return sb, found, ref
 
 
 def file_size(xar, name, size):
