@@ -102,8 +102,7 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
 FUZZ_SECONDS ?= 60
 fuzz: all
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ_MKXAR=$(abspath $(BUILD)/mkxar) \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-	          -fsanitize-ignorelist=$(abspath tests/fuzz/ubsan-ignore.txt)" \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" fuzz-run
 fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 	@BUILD=$(abspath $(BUILD)) MKXAR=$(FUZZ_MKXAR) FUZZ_SECONDS=$(FUZZ_SECONDS) \

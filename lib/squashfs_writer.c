@@ -194,7 +194,8 @@ static int write_data(const struct files *f, int fd, uint64_t base,
 		xar_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(*frags_out, frags, lay->nfrags * sizeof(*frags));
+	if (lay->nfrags)
+		memcpy(*frags_out, frags, lay->nfrags * sizeof(*frags));
 	rc = 0;
 out:
 	xar_sqfs_data_close(d);
