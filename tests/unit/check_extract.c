@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#include "check_main.h"
 #include "extract.h"
 #include "fixture.h"
 
@@ -337,8 +338,6 @@ int main(void)
 {
 	Suite *s = suite_create("extract");
 	TCase *tc = tcase_create("extract");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, fx_teardown_dir);
 	tcase_set_timeout(tc, 60);
@@ -352,9 +351,5 @@ int main(void)
 			    sizeof(hostile) / sizeof(*hostile));
 	tcase_add_test(tc, test_devices);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "check_main.h"
 #include "extract_cache.h"
 #include "fixture.h"
 #include "header.h"
@@ -421,8 +422,6 @@ int main(void)
 {
 	Suite *s = suite_create("extract_cache");
 	TCase *tc = tcase_create("extract_cache");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -438,9 +437,5 @@ int main(void)
 	tcase_add_test(tc, test_verify_first);
 	tcase_add_test(tc, test_remove_bad_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "header.h"
 
 #define TAIL(n) "#xar_stop\necho This XAR file should not be executed by sh\n" \
@@ -544,8 +545,6 @@ int main(void)
 {
 	Suite *s = suite_create("header");
 	TCase *tc = tcase_create("header");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
@@ -565,9 +564,5 @@ int main(void)
 	tcase_add_test(tc, test_read_fd_file_kinds);
 	tcase_add_test(tc, test_read_fd_bounds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

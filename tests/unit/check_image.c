@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "image.h"
 
 #define OFF 4096
@@ -444,8 +445,6 @@ int main(void)
 {
 	Suite *s = suite_create("image");
 	TCase *tc = tcase_create("image");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, teardown); /* once: mksquashfs */
 	tcase_set_timeout(tc, 60);
@@ -460,9 +459,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_broken, 0, sizeof(broken) / sizeof(*broken));
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include <linux/fuse.h>
 
+#include "check_main.h"
 #include "fuse_stats.h"
 #include "mount.h"
 #include "mount_lock.h"
@@ -142,8 +143,6 @@ int main(void)
 {
 	Suite *s = suite_create("mount");
 	TCase *tc = tcase_create("mount");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_marker);
@@ -153,9 +152,5 @@ int main(void)
 			    sizeof(lock_cases) / sizeof(*lock_cases));
 	tcase_add_test(tc, test_stats_count_and_write);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "launch.h"
 
 static const struct path_case {
@@ -119,8 +120,6 @@ int main(void)
 {
 	Suite *s = suite_create("mount_launch");
 	TCase *tc = tcase_create("mount_launch");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_target_paths, 0,
 			    sizeof(path_cases) / sizeof(*path_cases));
@@ -129,9 +128,5 @@ int main(void)
 	tcase_add_test(tc, test_no_or_bad_target);
 	tcase_add_test(tc, test_env);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

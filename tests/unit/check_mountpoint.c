@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "mountpoint.h"
 #include "tmpdir_fixture.h"
 
@@ -190,8 +191,6 @@ int main(void)
 {
 	Suite *s = suite_create("mountpoint");
 	TCase *tc = tcase_create("mountpoint");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_loop_test(tc, test_root_check, 0,
@@ -204,9 +203,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_user_dir, 0,
 			    sizeof(user_dir_cases) / sizeof(*user_dir_cases));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "check_main.h"
 #include "squashfs_format.h"
 #include "squashfs_internal.h"
 #include "squashfs_writer.h"
@@ -199,8 +200,6 @@ int main(void)
 {
 	Suite *s = suite_create("squashfs");
 	TCase *parts = tcase_create("parts"), *img = tcase_create("image");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(parts, test_meta_positions);
 	tcase_add_test(parts, test_incompressible_block_stored_raw);
@@ -211,9 +210,5 @@ int main(void)
 	tcase_add_test(img, test_same_bytes_for_any_thread_count);
 	suite_add_tcase(s, parts);
 	suite_add_tcase(s, img);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }

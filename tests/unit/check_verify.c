@@ -5,6 +5,7 @@
  * by the file it belongs to. */
 #include <errno.h>
 
+#include "check_main.h"
 #include "build.h"
 #include "fixture.h"
 #include "verify.h"
@@ -219,8 +220,6 @@ int main(void)
 {
 	Suite *s = suite_create("verify");
 	TCase *tc = tcase_create("verify");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, fx_teardown_dir);
 	tcase_set_timeout(tc, 60);
@@ -230,9 +229,5 @@ int main(void)
 	tcase_add_test(tc, test_block_without_digest);
 	tcase_add_test(tc, test_not_a_xar);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return xar_check_run(s);
 }
