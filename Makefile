@@ -30,7 +30,7 @@ DEPS_STAMP   := $(BUILD)/.deps-ok
 
 BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse
 
-.PHONY: all deps demo check unit e2e asan fuzz fuzz-run clean install uninstall bench
+.PHONY: all deps demo check unit e2e asan valgrind fuzz fuzz-run clean install uninstall bench
 # Keep test objects: make would delete them after the run, printing
 # after the test summary.
 .SECONDARY:
@@ -99,13 +99,15 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
 
 # make fuzz FUZZ_SECONDS=N: each harness for N seconds under ASan+UBSan,
 # from a corpus seeded with real xars; findings land in build-fuzz/.
+# FUZZ_SEED=N makes the mutations repeatable (CI uses 1).
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?=
 fuzz: all
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ_MKXAR=$(abspath $(BUILD)/mkxar) \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" fuzz-run
 fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
-	@BUILD=$(abspath $(BUILD)) MKXAR=$(FUZZ_MKXAR) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	@BUILD=$(abspath $(BUILD)) MKXAR=$(FUZZ_MKXAR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) \
 	  sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 unit: $(UNIT_BINS)
@@ -129,6 +131,13 @@ asan:
 	$(MAKE) BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" check
+
+# The unit tests under valgrind's memcheck: invalid accesses, uninitialised
+# reads and definite leaks fail the test they happen in.
+valgrind: $(UNIT_BINS)
+	@CK_EXCLUDE_TAGS=spawn-errors VALGRIND="valgrind -q --error-exitcode=99 \
+	  --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	  sh tests/run-unit.sh $(UNIT_BINS)
 
 demo: all
 	@sh samples/demo.sh $(abspath $(BUILD))

@@ -4,6 +4,8 @@
 # corpus, the crashers and (image, header) real xars from seed.sh. A crash
 # leaves its input in $BUILD/fuzz-artifacts/NAME/; copy it to
 # tests/fuzz/crashers/NAME/ once fixed. One summary line per harness.
+# FUZZ_SEED fixes libFuzzer's random seed (CI), so that with the same
+# seeds a run mutates the same way; the time bound decides how far it gets.
 set -u
 : "${BUILD:?}" "${MKXAR:?}" "${FUZZ_SECONDS:=60}"
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ for n in "$@"; do
 	done
 	set -- -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -close_fd_mask=3 -artifact_prefix="$art/"
+	[ -n "${FUZZ_SEED:-}" ] && set -- "$@" -seed="$FUZZ_SEED"
 	[ -f "$dir/$n.dict" ] && set -- "$@" -dict="$dir/$n.dict"
 	[ "$n" = header ] && set -- "$@" -max_len=20000
 	[ "$n" = mkxar_options ] && set -- "$@" -max_len=1024

@@ -4,7 +4,9 @@
 # headers. Trees cover every inode type the writer makes: nested
 # directories, empty, multi-block, fragment-tail, raw-stored and sparse
 # files, hard links, symlinks, a FIFO, (as root) a device, set-uid bits;
-# mksquashfs adds images with uncompressed metadata.
+# mksquashfs adds images with uncompressed metadata. The seeds are the same
+# bytes on every run (fixed times, fixed pseudo-random data), so a fuzz run
+# with a fixed -seed is repeatable.
 set -eu
 MKXAR=$1
 OUT=$2
@@ -22,7 +24,8 @@ printf '#!/bin/sh\necho run\n' > "$m/bin/run"
 chmod 4755 "$m/bin/run"
 : > "$m/a/zero"
 i=0; while [ $i -lt 700 ]; do echo "line $i of a compressible file"; i=$((i + 1)); done > "$m/a/b/text"
-head -c 5000 /dev/urandom > "$m/a/b/c/random"
+python3 -c 'import random, sys; random.seed(7); sys.stdout.buffer.write(random.randbytes(5000))' \
+    > "$m/a/b/c/random"
 ln "$m/a/b/text" "$m/hardlink"
 ln -s ../a/b/c/random "$m/bin/rel"
 ln -s /nonexistent/target "$m/dangling"
@@ -40,6 +43,7 @@ for t in tiny mixed emptyroot; do
 	tail -c +4097 "$W/$t.xar" > "$OUT/image/$t.sqfs"
 	head -c 4096 "$W/$t.xar" > "$OUT/header/$t.header"
 done
+find "$W" -exec touch -h -d @1700000000 {} +
 # Uncompressed tables and data (mksquashfs -noI -noD -noF -noX), with an
 # export table and xattrs: mutations then reach the structures themselves
 # instead of failing to decompress.
@@ -53,5 +57,5 @@ if command -v mksquashfs >/dev/null 2>&1; then
 	done
 fi
 # An --exec build carries XAR_EXEC and XAREXEC_TARGET.
-"$MKXAR" -q --block-size 4K --exec bin/run -o "$W/exec.xar" "$m"
+SOURCE_DATE_EPOCH=1700000000 "$MKXAR" -q --block-size 4K --exec bin/run -o "$W/exec.xar" "$m"
 head -c 4096 "$W/exec.xar" > "$OUT/header/exec.header"

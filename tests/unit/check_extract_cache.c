@@ -289,7 +289,7 @@ START_TEST(test_noexec)
 		return; /* mounting needs root */
 	fx_sh("mkdir -p '%s'", base);
 	ck_assert_int_eq(unshare(CLONE_NEWNS), 0); /* this test's own process */
-	ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
 	ck_assert_int_eq(mount("tmpfs", base, "tmpfs", MS_NOEXEC, "mode=0755"), 0);
 	ck_assert_int_eq(xar_cache_check(&dir, &err), -1); /* --doctor */
 	ck_assert_msg(strstr(err.msg, "would be on a filesystem mounted noexec"),
