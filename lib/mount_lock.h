@@ -10,7 +10,8 @@
 #include "err.h"
 
 /* Open (creating, mode 0600, no symlinks) and lock path exclusively,
- * waiting for the holder. The file must be a regular file owned by uid.
+ * waiting for the holder. The file must be a regular file owned by uid
+ * that no other user may open (mode 0600 or narrower).
  * Returns the descriptor (close-on-exec) that holds the lock, or -1. */
 int xar_mount_lock(const char *path, uid_t uid, struct xar_err *err);
 
