@@ -27,13 +27,15 @@ int xar_mount_root_check(const char *dir, uid_t uid, struct xar_err *err)
 		return xar_err_set(err, ENOTDIR, "mount root '%s' is not a "
 				   "directory", dir);
 	m = st.st_mode & 07777;
-	if ((m & 01777) == 01777)
-		return 0; /* shared, like /tmp */
+	/* Shared, like /tmp. The sticky bit does not bind the directory's
+	 * owner, who could swap our per-user directory for a symlink. */
+	if ((m & 01777) == 01777 && (st.st_uid == 0 || st.st_uid == uid))
+		return 0;
 	if (st.st_uid == uid && !(m & 022))
 		return 0; /* private to the user */
 	return xar_err_set(err, EPERM, "mount root '%s' (mode %04o, owner uid "
-			   "%u) is neither sticky and world-writable nor "
-			   "private to uid %u", dir, (unsigned)m,
+			   "%u) is neither sticky, world-writable and owned "
+			   "by root nor private to uid %u", dir, (unsigned)m,
 			   (unsigned)st.st_uid, (unsigned)uid);
 }
 

@@ -8,7 +8,8 @@
  * server's request counts) beside it. The root is the first usable of
  * $XAR_MOUNT_ROOT, the header's MOUNT_ROOT, /mnt/xarfuse, $XDG_RUNTIME_DIR,
  * /dev/shm and /tmp. A root is usable when it is a directory that is either
- * shared (sticky and world-writable, like /tmp) or private to the user
+ * shared (sticky and world-writable, like /tmp, and owned by root or the
+ * user: the sticky bit does not bind the owner) or private to the user
  * (owned by them, writable by nobody else). A root the user chose
  * ($XAR_MOUNT_ROOT, or a header MOUNT_ROOT that exists) must be usable: we
  * refuse rather than silently fall back.
