@@ -75,7 +75,8 @@ grep -q "$io_error" ls.err && pass "... with an I/O error" ||
 
 rm -f progress
 timeout 30 "$XAREXEC" r.xar "$T/progress" 0 > app.out 2> app.err
-expect_eq "the next launch reads the whole file" "0 512" "$? $(cat progress)"
+rc=$?
+expect_eq "the next launch reads the whole file" "0 512" "$rc $(cat progress)"
 expect_eq "... with one server" 1 "$(run_server_count "$T")"
 [ "$(stats_value r.xar pid)" != "$pid" ] && pass "... not the dead one" ||
 	fail "... not the dead one" "same pid"
