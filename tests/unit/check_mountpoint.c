@@ -23,16 +23,19 @@ static void setup(void)
 	unsetenv(XAR_MOUNT_ROOT_ENV);
 }
 
-/* Which directories may hold mounts: shared ones must be sticky and
- * world-writable, private ones the user's alone. "other" checks the
- * directory for a uid that does not own it. */
+/* Which directories may hold mounts: shared ones must be sticky,
+ * world-writable and owned by root or the user (the sticky bit does not bind
+ * the owner), private ones the user's alone. "other" checks the directory
+ * for a uid that does not own it; usable 2 means "only if its owner (we) is
+ * root". */
 static const struct root_case {
 	const char *name;
 	mode_t mode;
 	int other;
 	int usable;
 } root_cases[] = {
-	{ "shared-sticky", 01777, 1, 1 },
+	{ "shared-sticky", 01777, 1, 2 },
+	{ "shared-sticky-own", 01777, 0, 1 },
 	{ "shared-not-sticky", 0777, 1, 0 },
 	{ "private", 0700, 0, 1 },
 	{ "private-readable", 0755, 0, 1 },
@@ -47,10 +50,27 @@ START_TEST(test_root_check)
 	const struct root_case *c = &root_cases[_i];
 	struct xar_err err;
 	uid_t uid = getuid() + (c->other ? 1 : 0);
+	int usable = c->usable == 2 ? getuid() == 0 : c->usable;
 
 	mkdir_mode(c->name, c->mode);
 	ck_assert_msg((xar_mount_root_check(at(c->name), uid, &err) == 0) ==
-		      c->usable, "%s: %s", c->name, err.msg);
+		      usable, "%s: %s", c->name, err.msg);
+}
+END_TEST
+
+/* A sticky world-writable root of another user: its owner may replace our
+ * per-user directory, so not even root mounts there (needs root to chown). */
+START_TEST(test_root_sticky_of_another_user)
+{
+	struct xar_err err;
+
+	if (geteuid())
+		return;
+	mkdir_mode("theirs", 01777);
+	ck_assert_int_eq(chown(at("theirs"), 12345, 12345), 0);
+	ck_assert_int_eq(xar_mount_root_check(at("theirs"), 0, &err), -1);
+	ck_assert_int_eq(err.code, EPERM);
+	ck_assert_msg(strstr(err.msg, "owner uid 12345"), "%s", err.msg);
 }
 END_TEST
 
@@ -195,6 +215,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_loop_test(tc, test_root_check, 0,
 			    sizeof(root_cases) / sizeof(*root_cases));
+	tcase_add_test(tc, test_root_sticky_of_another_user);
 	tcase_add_test(tc, test_root_missing_or_file);
 	tcase_add_test(tc, test_locate_paths);
 	tcase_add_loop_test(tc, test_locate_bad_uuid, 0,
