@@ -6,30 +6,13 @@
 # the run if it is narrower (and restores it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_run.sh"
-if ! is_root || ! command -v useradd > /dev/null || ! command -v setpriv > /dev/null; then
+. "$(dirname "$0")/lib_users.sh"
+if ! can_add_user; then
 	skip test_run_user "needs root, useradd and setpriv to create a user"
 	exit 0
 fi
 run_setup
-
-user=xarrun$$
-fuse_mode=$(stat -c %a /dev/fuse)
-user_cleanup() {
-	pkill -9 -u "$user" 2>/dev/null
-	userdel "$user" 2>/dev/null
-	chmod "$fuse_mode" /dev/fuse
-}
-T_CLEANUP_HOOK='run_cleanup; user_cleanup'
-useradd -M -N -r -d /nonexistent -s /bin/sh "$user" ||
-	{ fail setup "useradd failed"; exit 1; }
-uid=$(id -u "$user")
-gid=$(id -g "$user")
-chmod 0666 /dev/fuse
-
-# as_user CMD...: run CMD as the user, keeping the environment.
-as_user() {
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env HOME=/ "$@"
-}
+user_setup
 
 make_app_tree "$T/src" && make_raw_xar "$T/x.xar" "$T/src" ||
 	{ fail setup "cannot build the test xar"; exit 1; }
