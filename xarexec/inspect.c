@@ -137,17 +137,15 @@ out:
 /* ---- --extract ---- */
 
 int xarexec_extract(const char *dir, const char *xar, char **paths,
-		    int npaths, int force)
+		    int npaths, unsigned flags)
 {
-	struct xar_extract_opts o = { XAR_EXTRACT_OWNERS, paths,
+	struct xar_extract_opts o = { XAR_EXTRACT_OWNERS | flags, paths,
 				      npaths > 0 ? (size_t)npaths : 0 };
 	struct xar_extract_stats st;
 	struct xarexec_xar x;
 	struct xar_err err;
 	int rc = 0;
 
-	if (force)
-		o.flags |= XAR_EXTRACT_FORCE;
 	if (xarexec_xar_open(&x, xar))
 		return 1;
 	if (xar_extract(x.img, dir, &o, &st, &err)) {

@@ -21,10 +21,11 @@ int xarexec_info(const char *xar, int json);
  * in names are printed as \ooo. */
 int xarexec_list(const char *xar, char **paths, int npaths);
 
-/* --extract DIR [--force] X.xar [PATH...]: see lib/extract.h; owners are
- * kept when run as root, setuid/setgid bits are dropped. */
+/* --extract DIR [--force] [--keep-setid] X.xar [PATH...]: see
+ * lib/extract.h; owners are kept when run as root; flags adds
+ * XAR_EXTRACT_FORCE or XAR_EXTRACT_KEEP_SETID. */
 int xarexec_extract(const char *dir, const char *xar, char **paths,
-		    int npaths, int force);
+		    int npaths, unsigned flags);
 
 /* --verify X.xar: see lib/verify.h. */
 int xarexec_verify(const char *xar);

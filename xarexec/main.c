@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cache_status.h"
+#include "extract.h"
 #include "extract_cache.h"
 #include "header.h"
 #include "inspect.h"
@@ -237,7 +238,9 @@ static int inspect(const struct xarexec_options *o)
 		return xarexec_list(o->xar_path, o->app_argv, o->app_argc);
 	case XAREXEC_EXTRACT:
 		return xarexec_extract(o->extract_dir, o->xar_path,
-				       o->app_argv, o->app_argc, o->force);
+				       o->app_argv, o->app_argc,
+				       (o->force ? XAR_EXTRACT_FORCE : 0) |
+				       (o->keep_setid ? XAR_EXTRACT_KEEP_SETID : 0));
 	case XAREXEC_VERIFY:
 		return xarexec_verify(o->xar_path);
 	case XAREXEC_STATUS:

@@ -15,7 +15,7 @@
 
 enum {
 	OPT_TIMEOUT = 256, OPT_VERSION, OPT_INFO, OPT_JSON, OPT_LIST,
-	OPT_EXTRACT, OPT_FORCE, OPT_VERIFY, OPT_STATUS, OPT_CLEAN,
+	OPT_EXTRACT, OPT_FORCE, OPT_KEEP_SETID, OPT_VERIFY, OPT_STATUS, OPT_CLEAN,
 	OPT_OLDER_THAN, OPT_DOCTOR,
 };
 
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "extract", required_argument, NULL, OPT_EXTRACT },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "keep-setid", no_argument, NULL, OPT_KEEP_SETID },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "clean", no_argument, NULL, OPT_CLEAN },
@@ -43,7 +44,8 @@ static const struct option long_opts[] = {
 static const char usage_text[] =
 "Usage: xarexec [OPTION]... FILE.xar [ARG]...\n"
 "  or:  xarexec --info [--json] | --verify  FILE.xar\n"
-"  or:  xarexec --list | --extract DIR [--force]  FILE.xar [PATH]...\n"
+"  or:  xarexec --list  FILE.xar [PATH]...\n"
+"  or:  xarexec --extract DIR [--force] [--keep-setid]  FILE.xar [PATH]...\n"
 "  or:  xarexec --status | --clean [--older-than DAYS]\n"
 "  or:  xarexec --doctor [FILE.xar]\n"
 "Run the application packed in FILE.xar with ARGs: mount its image once\n"
@@ -65,6 +67,8 @@ static const char usage_text[] =
 "      --extract DIR  extract the image (or PATHs) into DIR, which must be\n"
 "                     empty or missing\n"
 "      --force        with --extract: also into a DIR that is not empty\n"
+"      --keep-setid   with --extract: keep set-uid and set-gid bits (they\n"
+"                     are dropped otherwise)\n"
 "      --verify       check the image's SHA-256, tables and every block\n"
 "\n"
 "Housekeeping (no FILE.xar):\n"
@@ -165,6 +169,9 @@ static int parse_option(struct xarexec_options *o, int c)
 	case OPT_FORCE:
 		o->force = 1;
 		return 0;
+	case OPT_KEEP_SETID:
+		o->keep_setid = 1;
+		return 0;
 	case OPT_VERIFY:
 		return set_mode(o, XAREXEC_VERIFY);
 	case OPT_STATUS:
@@ -205,6 +212,8 @@ static int check_operands(struct xarexec_options *o, int argc, char **argv)
 		return usage_error("--json goes with --info", NULL);
 	if (o->force && o->mode != XAREXEC_EXTRACT)
 		return usage_error("--force goes with --extract", NULL);
+	if (o->keep_setid && o->mode != XAREXEC_EXTRACT)
+		return usage_error("--keep-setid goes with --extract", NULL);
 	if (o->mode == XAREXEC_DOCTOR && optind + 1 == argc) {
 		o->xar_path = argv[optind]; /* optional */
 		return 0;

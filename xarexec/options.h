@@ -24,6 +24,7 @@ struct xarexec_options {
 	unsigned timeout;      /* idle timeout in seconds for a new mount */
 	int json;              /* --json (with --info) */
 	int force;             /* --force (with --extract) */
+	int keep_setid;        /* --keep-setid (with --extract) */
 	const char *extract_dir;
 	unsigned older_than;   /* --older-than DAYS, default 30 */
 	const char *xar_path;  /* NULL for --status, --clean, maybe --doctor */

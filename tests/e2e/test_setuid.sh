@@ -61,13 +61,21 @@ expect_eq "--list shows the kept owner" "12345/12345" \
 # setid_files DIR: files under DIR with a set-uid or set-gid bit.
 setid_files() { find "$1" -perm /6000 | sort | tr '\n' ' '; }
 
-# (d) --extract drops the bits (there is no option to keep them).
+# (d) --extract drops the bits unless --keep-setid asks for them.
 "$XAREXEC" --extract "$T/ex" s.xar > /dev/null 2> err
 expect_eq "--extract: status 0" 0 "$?"
 expect_eq "--extract drops the set-uid and set-gid bits" "" "$(setid_files "$T/ex")"
 expect_eq "... keeping the rest of the mode" "755 755 755 755" \
 	"$(stat -c %a "$T/ex/bin/id" "$T/ex/bin/id-other" "$T/ex/bin/id-gid" "$T/ex/bin/sg" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "... and, as root, the owner" 12345 "$(stat -c %u "$T/ex/bin/id-other")"
+"$XAREXEC" --extract "$T/ex-kept" --keep-setid s.xar > /dev/null 2> err
+expect_eq "--extract --keep-setid: status 0" 0 "$?"
+expect_eq "... keeps the set-uid and set-gid bits" \
+	"$T/ex-kept/bin/id $T/ex-kept/bin/id-gid $T/ex-kept/bin/id-other $T/ex-kept/bin/sg " \
+	"$(setid_files "$T/ex-kept")"
+"$XAREXEC" --list --keep-setid s.xar > /dev/null 2> err
+expect_eq "--keep-setid without --extract: usage error" \
+	"2 xarexec: --keep-setid goes with --extract" "$? $(head -n 1 err)"
 
 # (e) So does the extraction cache.
 out=$(XAR_EXTRACT=1 XDG_CACHE_HOME="$T/cache" "$XAREXEC" s.xar -u 2>&1)

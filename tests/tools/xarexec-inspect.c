@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "extract.h"
 #include "inspect.h"
 
 enum { INFO = 256, JSON, LIST, EXTRACT, FORCE, VERIFY };
@@ -62,5 +63,5 @@ int main(int argc, char **argv)
 		return xarexec_list(argv[optind], argv + optind + 1,
 				    argc - optind - 1);
 	return xarexec_extract(dir, argv[optind], argv + optind + 1,
-			       argc - optind - 1, force);
+			       argc - optind - 1, force ? XAR_EXTRACT_FORCE : 0);
 }
