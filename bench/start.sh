@@ -14,6 +14,9 @@
 #    per hot run by type (ours from the server's stats file, squashfuse_ll's
 #    from its -d log). Repeated with an isatty() per open, which Python's
 #    open() adds, because the kernel forwards every ioctl to the server.
+# 3. Per operation, hot, on one small file of $TREE: lstat, open+close,
+#    pread, fstat, on disk and from our mount (no request reaches our server
+#    for any of them): the kernel's own cost per file, which bounds 2.
 #
 # Needs: cc, mkxar and xarexec from BUILD_DIR, squashfuse_ll, FUSE.
 set -eu
@@ -170,9 +173,55 @@ int main(int argc, char **argv)
 	return 0;
 }
 EOF
+# ops FILE N: nanoseconds per lstat, open+close, pread and fstat of FILE.
+cat > "$W/ops.c" <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[1 << 16];
+	int n = atoi(argv[2]), i, fd;
+	struct stat st;
+	double t;
+
+	t = now();
+	for (i = 0; i < n; i++)
+		lstat(argv[1], &st);
+	printf("%.0f ", (now() - t) / n);
+	t = now();
+	for (i = 0; i < n; i++)
+		close(open(argv[1], O_RDONLY));
+	printf("%.0f ", (now() - t) / n);
+	fd = open(argv[1], O_RDONLY);
+	t = now();
+	for (i = 0; i < n; i++)
+		if (pread(fd, buf, sizeof(buf), 0) < 0)
+			return 1;
+	printf("%.0f ", (now() - t) / n);
+	t = now();
+	for (i = 0; i < n; i++)
+		fstat(fd, &st);
+	printf("%.0f\n", (now() - t) / n);
+	return 0;
+}
+EOF
 printf 'int main(void) { return 0; }\n' > "$W/tiny.c"
 cc -O2 -o "$W/timeit" "$W/timeit.c"
 cc -O2 -o "$W/walk" "$W/walk.c"
+cc -O2 -o "$W/ops" "$W/ops.c"
 mkdir -p "$W/tiny/bin"
 cc -O2 -static -o "$W/tiny/bin/tiny" "$W/tiny.c"
 
@@ -247,4 +296,18 @@ for mode in plain isatty; do
 	echo "  squashfuse_ll   $(ms "$t_sq")  ratio to disk $(ratio "$t_sq" "$t_disk")"
 	echo "  requests per hot run: ours ${ours_req%% *} (${ours_req#* }), squashfuse_ll ${sq_req%% *} (${sq_req#* })"
 	echo "  ours / squashfuse_ll requests: $(awk -v a="${ours_req%% *}" -v b="${sq_req%% *}" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }')"
+done
+
+# ---- 3. per operation ----
+
+one=$(cd "$TREE" && find . -type f -size -16k -size +2k | sort | head -n 1)
+echo
+echo "per operation on $TREE/${one#./}, hot (ns, best of 5 rounds of 100000):"
+printf '  %-14s %8s %10s %8s %8s\n' "" lstat open+close pread fstat
+for d in "$TREE" "$ours"; do
+	best=$(for r in 1 2 3 4 5; do "$W/ops" "$d/$one" 100000; done |
+	    sort -n -k2 | head -n 1)
+	[ "$d" = "$TREE" ] && name="tree on disk" || name="xarexec mount"
+	# shellcheck disable=SC2086
+	printf '  %-14s %8s %10s %8s %8s\n' "$name" $best
 done
