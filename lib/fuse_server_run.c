@@ -29,6 +29,22 @@
 #include "unmount.h"
 #include "util.h"
 
+/* The server ends with _exit (it is a fork of xarexec, whose atexit work is
+ * not its own), which skips LeakSanitizer's check: under ASan, run it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define XAR_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XAR_LSAN 1
+#endif
+#endif
+#ifdef XAR_LSAN
+#include <sanitizer/lsan_interface.h>
+#define leak_check() __lsan_do_leak_check()
+#else
+#define leak_check() ((void)0)
+#endif
+
 enum {
 	STATS_QUIET_MS = 200, /* rewrite the stats file once requests pause */
 	RETRY_MAX_MS = 60000, /* retry a busy idle unmount at least this often */
@@ -351,15 +367,22 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fs->marker = cfg->marker;
 	fs->on_init = report_ready;
 	fs->on_init_arg = &s;
-	if (detach(&s) || mount_image(&s))
+	if (detach(&s) || mount_image(&s)) {
+		xar_fuse_fs_close(fs);
+		leak_check();
 		_exit(1);
+	}
 	write_stats(&s, "serving");
 	rc = serve(&s);
-	if (!s.unmounted)
-		fuse_session_unmount(s.se); /* lazily: we are going away */
+	/* Unmount (lazily) if still mounted. Once the kernel has dropped the
+	 * mount, /dev/fuse polls POLLERR and libfuse only closes it and frees
+	 * its copy of the path: nothing reaches a mount made there since. */
+	fuse_session_unmount(s.se);
 	fuse_session_destroy(s.se);
 	if (s.unmount_pid)
 		waitpid(s.unmount_pid, NULL, 0);
 	write_final_stats(&s);
+	xar_fuse_fs_close(fs);
+	leak_check();
 	_exit(rc ? 1 : 0);
 }
