@@ -231,13 +231,17 @@ ms() { awk -v a="$1" 'BEGIN { printf "%.2f ms", a / 1000 }'; }
 # ---- 1. start ----
 
 "$BUILD/mkxar" -q -o "$W/tiny.xar" --exec bin/tiny "$W/tiny"
+# The same image with an absolute shebang, as an operator who installs
+# xarexec at a fixed path may choose: what env's own exec costs.
+"$BUILD/mkxar" -q -o "$W/tiny-abs.xar" --shebang "#!$BUILD/xarexec" \
+	--exec bin/tiny "$W/tiny"
 X="$BUILD/xarexec"
 PATH="$BUILD:$PATH"; export PATH # for the shebang's /usr/bin/env xarexec
 "$X" -m "$W/tiny.xar" > /dev/null
 # shellcheck disable=SC2046
 set -- $("$W/timeit" "$RUNS" "" "$W/tiny/bin/tiny" --- "" "$X" "$W/tiny.xar" \
-	--- "" "$W/tiny.xar")
-direct=$1 hot=$2 shebang=$3
+	--- "" "$W/tiny.xar" --- "" "$W/tiny-abs.xar")
+direct=$1 hot=$2 shebang=$3 absolute=$4
 cold_runs=$((RUNS / 4 + 1))
 cold=$("$W/timeit" "$cold_runs" "'$X' -u '$W/tiny.xar'" "$X" "$W/tiny.xar")
 "$X" -u "$W/tiny.xar" || true
@@ -246,6 +250,7 @@ echo "start of a tiny static program (medians of $RUNS runs, cold: $cold_runs)"
 echo "  direct                     $(ms "$direct")"
 echo "  xarexec tiny.xar, hot      $(ms "$hot")  overhead $(ms $((hot - direct)))  ratio $(ratio "$hot" "$direct")"
 echo "  ./tiny.xar (env), hot      $(ms "$shebang")  overhead $(ms $((shebang - direct)))  ratio $(ratio "$shebang" "$direct")"
+echo "  ./tiny-abs.xar (#!xarexec) $(ms "$absolute")  overhead $(ms $((absolute - direct)))  ratio $(ratio "$absolute" "$direct")"
 echo "  xarexec tiny.xar, cold     $(ms "$cold")  over hot $(ms $((cold - hot)))  ratio $(ratio "$cold" "$hot")"
 
 # ---- 2. files ----
