@@ -13,25 +13,15 @@
 
 #include "check_main.h"
 #include "image.h"
+#include "tmpdir_fixture.h"
 
 #define OFF 4096
 #define BIG_SIZE (300 * 1024 + 17) /* three blocks and a fragment */
 #define MTIME 1600000000
 
-static char dir[64];
 static char xar[128];   /* image at OFF, zstd */
 static char gzxar[128]; /* image at OFF, gzip */
 static uint64_t image_size;
-
-static const char *at(const char *rel)
-{
-	static char p[4][256];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, rel);
-	return p[k];
-}
 
 static void mkfile(const char *rel, const char *text, mode_t mode)
 {
@@ -80,7 +70,7 @@ static void build(const char *comp, const char *img, char *out)
 		 "-quiet -force-uid 1234 -force-gid 5678 >/dev/null",
 		 at("src"), img, comp);
 	ck_assert_int_eq(system(cmd), 0);
-	snprintf(out, 128, "%s/%s.xar", dir, comp);
+	snprintf(out, 128, "%s/%s.xar", base, comp);
 	image_size = make_xar(out, img);
 }
 
@@ -88,8 +78,7 @@ static void setup(void)
 {
 	struct timeval tv[2] = { { MTIME, 0 }, { MTIME, 0 } };
 
-	strcpy(dir, "/tmp/xar-check-image.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmpdir_setup("image");
 	ck_assert_int_eq(mkdir(at("src"), 0755), 0);
 	ck_assert_int_eq(mkdir(at("src/sub"), 0750), 0);
 	ck_assert_int_eq(mkdir(at("src/sub/deeper"), 0755), 0);
@@ -108,10 +97,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_teardown();
 }
 
 static struct xar_image *open_ok(const char *path)
@@ -436,7 +422,7 @@ START_TEST(test_garbage)
 	ck_assert_str_eq(err.msg, "no SquashFS image at offset 4096 (bad magic)");
 	ck_assert_int_eq(xar_image_open(&img, at("nonexistent"), 0, 0, &err), -1);
 	ck_assert_str_eq(err.msg, "cannot open: No such file or directory");
-	ck_assert_int_eq(xar_image_open(&img, dir, 0, 0, &err), -1);
+	ck_assert_int_eq(xar_image_open(&img, base, 0, 0, &err), -1);
 	ck_assert_str_eq(err.msg, "not a regular file");
 }
 END_TEST

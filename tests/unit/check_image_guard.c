@@ -14,28 +14,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "image_guard.h"
+#include "tmpdir_fixture.h"
 
 #define BS 4096
 #define NMANY 300
 
-static char dir[64];
 
 static const struct { const char *name; size_t size; } files[] = {
 	{ "empty", 0 }, { "one", 1 }, { "under", BS - 1 }, { "block", BS },
 	{ "over", BS + 1 }, { "three-and-tail", 3 * BS + 100 },
 	{ "sparse", 6 * BS + 7 }, { "victim-entry-name", 10 },
 };
-
-static const char *at(const char *rel)
-{
-	static char p[4][256];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, rel);
-	return p[k];
-}
 
 /* The sparse file keeps blocks 1, 2 and 4 as holes. */
 static unsigned char byte_of(const char *name, size_t i)
@@ -67,7 +58,7 @@ static void squash(const char *img, const char *opts)
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "cd '%s' && mksquashfs src '%s' -comp zstd "
-		 "-b %d -noappend -quiet -all-root %s >/dev/null", dir, img, BS,
+		 "-b %d -noappend -quiet -all-root %s >/dev/null", base, img, BS,
 		 opts);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -77,9 +68,8 @@ static void setup(void)
 	char name[32];
 	size_t i;
 
-	strcpy(dir, "/tmp/xar-check-guard.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
+	tmpdir_setup("guard");
+	ck_assert_int_eq(chdir(base), 0);
 	ck_assert_int_eq(mkdir("src", 0755), 0);
 	ck_assert_int_eq(mkdir("src/many", 0755), 0);
 	for (i = 0; i < sizeof(files) / sizeof(*files); i++) {
@@ -97,10 +87,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_teardown();
 }
 
 struct img {
@@ -364,8 +351,6 @@ int main(void)
 {
 	Suite *s = suite_create("image_guard");
 	TCase *tc = tcase_create("image_guard");
-	SRunner *sr;
-	int failed;
 	int nimg = sizeof(images) / sizeof(*images);
 
 	tcase_add_unchecked_fixture(tc, setup, teardown); /* once: mksquashfs */
@@ -376,9 +361,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_hostile, 0,
 			    sizeof(hostile) / sizeof(*hostile));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return xar_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "python.h"
 #include "python_build.h"
 #include "python_internal.h"
@@ -611,8 +612,6 @@ int main(void)
 	TCase *run = tcase_create("run");
 	TCase *build = tcase_create("build");
 	TCase *probe = tcase_create("probe_errors");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(run, setup, teardown);
 	tcase_add_test(run, test_argv_recorded_interpreter);
@@ -647,9 +646,5 @@ int main(void)
 			    sizeof(bad_probes) / sizeof(bad_probes[0]));
 	suite_add_tcase(s, probe);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return xar_check_run(s);
 }
