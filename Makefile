@@ -16,15 +16,16 @@ LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd li
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-LIB_SRCS     := $(sort $(wildcard lib/*.c))
+LIB_DIRS     := base header tree squashfs image server mount run python build
+LIB_SRCS     := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
 MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
 XAREXEC_SRCS := $(sort $(wildcard xarexec/*.c))
-UNIT_SRCS    := $(sort $(wildcard tests/unit/check_*.c))
+UNIT_SRCS    := $(sort $(wildcard tests/unit/*/check_*.c))
 
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/obj/%.o)
 XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/obj/%.o)
-UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 LIBXAR       := $(BUILD)/libxar.a
 DEPS_STAMP   := $(BUILD)/.deps-ok
 
@@ -66,11 +67,11 @@ $(BUILD)/xarexec: $(XAREXEC_OBJS) $(LIBXAR)
 $(BUILD)/xarexec_fuse: $(BUILD)/xarexec
 	ln -sf xarexec $@
 
-$(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_STAMP)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(XCFLAGS) -Itests/unit $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBXAR)
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBXAR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 # The libsquashfuse oracle that tests diff against tree-manifest.py, and

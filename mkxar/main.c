@@ -1,12 +1,12 @@
-/* mkxar: pack files into a .xar. A front end over lib/build.c. */
+/* mkxar: pack files into a .xar. A front end over lib/build. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "build.h"
+#include "build/build.h"
 #include "options.h"
-#include "outfile.h"
+#include "base/base.h"
 
 static void on_signal(int sig)
 {

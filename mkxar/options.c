@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/base.h"
 
 #define MKXAR_VERSION "0.1.0"
 

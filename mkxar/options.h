@@ -2,7 +2,7 @@
 #ifndef MKXAR_OPTIONS_H
 #define MKXAR_OPTIONS_H
 
-#include "build.h"
+#include "build/build.h"
 
 struct mkxar_options {
 	struct xar_build_opts build;

@@ -1,13 +1,13 @@
 #!/bin/sh
-# Run every tests/e2e/test_*.sh and count PASS/FAIL/SKIP lines.
+# Run every tests/e2e/<front end>/test_*.sh and count PASS/FAIL/SKIP lines.
 # Prints the totals as "N passed, N failed, N skipped"; exit 1 on any failure.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 out=${TMPDIR:-/tmp}/xar-e2e-out.$$
 p=0; f=0; s=0
-for t in "$dir"/e2e/test_*.sh; do
+for t in "$dir"/e2e/*/test_*.sh; do
 	[ -e "$t" ] || continue
-	name=$(basename "$t" .sh)
+	name=$(basename "$(dirname "$t")")/$(basename "$t" .sh)
 	echo "== $name"
 	BUILD="$BUILD" timeout "${XAR_TEST_TIMEOUT:-900}" sh "$t" >"$out" 2>&1
 	rc=$?

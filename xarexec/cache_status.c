@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "extract_cache.h"
+#include "run/run.h"
 
 #define DAY (24 * 3600)
 

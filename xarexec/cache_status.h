@@ -1,5 +1,5 @@
 /* The extraction cache's part of xarexec --status, --clean and --doctor
- * (lib/extract_cache.h). Each prints on stdout, errors as
+ * (lib/run/run.h). Each prints on stdout, errors as
  * "xarexec: error: ..." on stderr, and returns the exit status. */
 #ifndef XAREXEC_CACHE_STATUS_H
 #define XAREXEC_CACHE_STATUS_H

@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "verify.h"
+#include "image/image.h"
 
 /* ---- opening ---- */
 
@@ -73,23 +72,12 @@ static int count(void *ctx, const char *path, const struct xar_image_entry *e,
 	return 0;
 }
 
-const char *xarexec_entry_point(const struct xar_header *h)
-{
-	const char *v = xar_header_get(h, "XAR_PYTHON_ENTRY");
-
-	if (!v)
-		v = xar_header_get(h, "XAR_EXEC");
-	if (!v)
-		v = xar_header_get(h, "XAREXEC_TARGET");
-	return v;
-}
-
 static void print_text(const struct xarexec_xar *x, const struct xarexec_counts *c)
 {
 	const struct xar_image_info *i = xar_image_info(x->img);
 	const char *py = xar_header_get(&x->h, "XAR_PYTHON");
 	const char *ver = xar_header_get(&x->h, "XAR_PYTHON_VERSION");
-	const char *entry = xarexec_entry_point(&x->h);
+	const char *entry = xar_header_entry_point(&x->h);
 	size_t k;
 
 	printf("file:         %s\n", x->path);

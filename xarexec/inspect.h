@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "header.h"
-#include "image.h"
+#include "header/header.h"
+#include "image/image.h"
 
 /* --info [--json]: header fields, image size, compression, block size,
  * entry counts, the Python interpreter and entry point (or the target);
@@ -22,12 +22,12 @@ int xarexec_info(const char *xar, int json);
 int xarexec_list(const char *xar, char **paths, int npaths);
 
 /* --extract DIR [--force] [--keep-setid] X.xar [PATH...]: see
- * lib/extract.h; owners are kept when run as root; flags adds
+ * lib/image/image.h; owners are kept when run as root; flags adds
  * XAR_EXTRACT_FORCE or XAR_EXTRACT_KEEP_SETID. */
 int xarexec_extract(const char *dir, const char *xar, char **paths,
 		    int npaths, unsigned flags);
 
-/* --verify X.xar: see lib/verify.h. */
+/* --verify X.xar: see lib/image/image.h. */
 int xarexec_verify(const char *xar);
 
 /* Shared by xarexec/inspect*.c: a xar's header and image, opened for
@@ -44,10 +44,6 @@ void xarexec_xar_close(struct xarexec_xar *x);
 struct xarexec_counts {
 	uint64_t entries, files, dirs, symlinks, other; /* below the root */
 };
-
-/* What runs: the Python entry point, else XAR_EXEC, else XAREXEC_TARGET
- * (NULL when none). */
-const char *xarexec_entry_point(const struct xar_header *h);
 
 /* --info --json's object, on stdout. */
 void xarexec_print_json(const struct xarexec_xar *x,

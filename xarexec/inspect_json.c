@@ -117,6 +117,6 @@ void xarexec_print_json(const struct xarexec_xar *x,
 	number("symlinks", c->symlinks);
 	number("other", c->other);
 	python(&x->h);
-	field("entry_point", xarexec_entry_point(&x->h));
+	field("entry_point", xar_header_entry_point(&x->h));
 	fputs("}\n", stdout);
 }

@@ -9,17 +9,15 @@
 #include <unistd.h>
 
 #include "cache_status.h"
-#include "extract.h"
-#include "extract_cache.h"
-#include "header.h"
+#include "image/image.h"
+#include "run/run.h"
+#include "header/header.h"
 #include "inspect.h"
-#include "launch.h"
-#include "mount.h"
+#include "mount/mount.h"
 #include "mount_status.h"
-#include "mountpoint.h"
 #include "options.h"
-#include "python.h"
-#include "trace.h"
+#include "python/python.h"
+#include "base/base.h"
 
 static void debug_sink(void *ctx, const char *msg)
 {
@@ -97,7 +95,7 @@ static int env_set(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
-/* Run from the extraction cache (extract_cache.h): XAR_EXTRACT=1, or FUSE
+/* Run from the extraction cache (lib/run): XAR_EXTRACT=1, or FUSE
  * is unusable here (fuse_error says why). The in-use lock stays open
  * across exec. */
 static int extract_and_run(const struct xarexec_options *o,

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "mountpoint.h"
-#include "unmount.h"
+#include "base/base.h"
+#include "mount/mount.h"
+#include "server/server.h"
 
 typedef int (*mount_fn)(const struct mntent *m, const char *uuid);
 

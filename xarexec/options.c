@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mount.h"
-#include "util.h"
+#include "mount/mount.h"
+#include "base/base.h"
 
 #define XAREXEC_VERSION "0.1.0"
 #define TIMEOUT_MAX (10u * 365 * 24 * 3600) /* ten years is "never" enough */

@@ -6,7 +6,7 @@ set -u
 : "${BUILD:?BUILD must name the build directory}"
 MKXAR="$BUILD/mkxar"
 XAREXEC="$BUILD/xarexec"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/xar-e2e.XXXXXX")
 chmod 755 "$T"
 trap 't_cleanup' EXIT

@@ -1,4 +1,4 @@
-# Shared by tests/e2e/test_python_*.sh (sourced after lib.sh).
+# Shared by tests/e2e/*/test_python_*.sh (sourced after lib.sh).
 # Mounts go under a private XAR_MOUNT_ROOT in $T and are all unmounted at
 # exit, so a test leaves no FUSE server behind.
 

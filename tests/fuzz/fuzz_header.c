@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "header.h"
+#include "header/header.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "header.h"
-#include "image.h"
+#include "header/header.h"
+#include "image/image.h"
 
 #define READ_BUDGET (1u << 20) /* bytes read per input */
 #define CHUNK       (64u << 10)

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "../../mkxar/options.h"
-#include "header.h"
-#include "image.h"
-#include "util.h"
+#include "header/header.h"
+#include "image/image.h"
+#include "base/base.h"
 
 #define ARGS_MAX 48
 #define SDE      "SOURCE_DATE_EPOCH="

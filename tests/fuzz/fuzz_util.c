@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/base.h"
 
 int fuzz_memfd(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""hostile-xar: make the broken xars that tests/e2e/test_hostile_input.sh
+"""hostile-xar: make the broken xars that tests/e2e/xarexec/test_hostile_input.sh
 feeds to xarexec and mkxar never writes. Standard library only.
 
   hostile-xar.py fields XAR

@@ -37,8 +37,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "image.h"
-#include "util.h"
+#include "image/image.h"
+#include "base/base.h"
 
 #define CHUNK (1u << 20)
 

@@ -11,7 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "extract.h"
+#include "image/image.h"
 #include "inspect.h"
 
 enum { INFO = 256, JSON, LIST, EXTRACT, FORCE, VERIFY };

@@ -15,7 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "base/base.h"
 
 #define FX_OFF 4096
 #define FX static __attribute__((unused))

@@ -1,0 +1,81 @@
+/* The XAR header: a shell-style text block in front of the SquashFS image.
+ *
+ *   #!/usr/bin/env xarexec
+ *   OFFSET="4096"
+ *   UUID="<hex>"
+ *   VERSION="<integer>"
+ *   ...more KEY="value" lines...
+ *   #xar_stop
+ *   echo This XAR file should not be executed by sh
+ *   exit 1
+ *   # Actual squashfs file begins at 4096
+ *   <newline padding up to OFFSET>
+ *
+ * Compatible with the original XAR in both directions. */
+#ifndef XAR_HEADER_H
+#define XAR_HEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+#define XAR_HEADER_ALIGN 4096u
+#define XAR_HEADER_MAX   (1u << 20) /* refuse headers (OFFSET) above 1 MiB */
+#define XAR_DEFAULT_SHEBANG "#!/usr/bin/env xarexec"
+
+struct xar_kv {
+	char *key;   /* [A-Z0-9_]+ */
+	char *value; /* no '"', no newline */
+};
+
+struct xar_header {
+	char *shebang;     /* first line, with "#!", without newline */
+	uint64_t offset;   /* where the image starts; multiple of 4096 */
+	struct xar_kv *kv; /* every KEY="value" in order, OFFSET/UUID/VERSION included */
+	size_t nkv;
+};
+
+void xar_header_init(struct xar_header *h);
+void xar_header_free(struct xar_header *h);
+
+/* Value of KEY, or NULL. */
+const char *xar_header_get(const struct xar_header *h, const char *key);
+
+/* What runs: the Python entry point, else XAR_EXEC, else XAREXEC_TARGET
+ * (NULL when none). */
+const char *xar_header_entry_point(const struct xar_header *h);
+
+/* Add KEY="value" or replace its value in place; rejects bad keys, values
+ * with a quote, newline or control character, and (so that `sh app.xar`
+ * stays inert) values with '$', '`' or '\\'. Setting OFFSET also updates
+ * h->offset; UUID must be hex. */
+int xar_header_set(struct xar_header *h, const char *key, const char *value,
+		   struct xar_err *err);
+
+int xar_header_set_shebang(struct xar_header *h, const char *line,
+			   struct xar_err *err);
+
+/* Parse and validate a header held in buf[0..len). file_size is the size of
+ * the whole file (OFFSET must lie inside it); pass UINT64_MAX when unknown.
+ * OFFSET, a hex UUID and VERSION are required (as the original's parser
+ * requires them); empty and '#' lines before #xar_stop are skipped (as the
+ * original's runtime does). h need not be initialised; on failure it is
+ * left empty. Messages are one line, fit after "FILE: ". */
+int xar_header_parse(struct xar_header *h, const char *buf, size_t len,
+		     uint64_t file_size, struct xar_err *err);
+
+/* Read and parse the header of an open xar: one 4 KiB pread at 0, more
+ * only when OFFSET is above 4096; refuses non-regular files unread. */
+int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err);
+
+/* Render the header padded with newlines to exactly h->offset bytes
+ * (4096 when unset): shebang (XAR_DEFAULT_SHEBANG when unset), OFFSET,
+ * UUID, VERSION, the other keys in insertion order, #xar_stop, the guard
+ * lines. When the text does not fit, OFFSET grows to the next multiple of
+ * 4096 (h->offset and the OFFSET key follow). UUID and VERSION must be set.
+ * *out is malloc'ed. */
+int xar_header_format(struct xar_header *h, char **out, size_t *len,
+		      struct xar_err *err);
+
+#endif

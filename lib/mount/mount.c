@@ -1,0 +1,335 @@
+#include "mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "server/server.h"
+#include "image/image.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
+#define START_TIMEOUT 30 /* seconds for a server to report ready */
+
+/* The per-user directory a launch works in, and what it looks for. */
+struct place {
+	const struct xar_mountpoint *mp;
+	const struct xar_trace *trace;
+	int user_fd;
+	dev_t user_dev;
+	uint64_t marker;
+};
+
+uint64_t xar_mount_marker(const char *uuid)
+{
+	static const char salt[] = "xar-mount:";
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	const char *parts[] = { salt, uuid };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+static int is_disconnected(int e)
+{
+	return e == ENOTCONN || e == ECONNABORTED;
+}
+
+int xar_mount_probe(int fd, dev_t parent_dev, uint64_t marker,
+		    enum xar_mount_state *state, struct xar_err *err)
+{
+	struct statfs sf;
+	struct stat st;
+
+	if (fstatfs(fd, &sf) || fstat(fd, &st)) {
+		if (!is_disconnected(errno))
+			return xar_err_sys(err, "cannot stat the mount point");
+		*state = XAR_MOUNT_DEAD;
+		return 0;
+	}
+	if (sf.f_type == FUSE_SUPER_MAGIC && (uint64_t)sf.f_ffree == marker)
+		*state = XAR_MOUNT_LIVE;
+	else if (st.st_dev != parent_dev)
+		*state = XAR_MOUNT_FOREIGN;
+	else
+		*state = XAR_MOUNT_ABSENT;
+	return 0;
+}
+
+static int open_place(struct place *p, const struct xar_mountpoint *mp,
+		      const char *uuid, const struct xar_trace *trace,
+		      int create, struct xar_err *err)
+{
+	struct stat st;
+
+	p->mp = mp;
+	p->trace = trace;
+	p->marker = xar_mount_marker(uuid);
+	p->user_fd = xar_mountpoint_open_user_dir(mp, create, err);
+	if (p->user_fd < 0)
+		return -1;
+	if (fstat(p->user_fd, &st)) {
+		xar_err_sys(err, "cannot stat '%s'", mp->user_dir);
+		close(p->user_fd);
+		return -1;
+	}
+	p->user_dev = st.st_dev;
+	return 0;
+}
+
+/* Open the mount point (*fd = -1 when it does not exist) and say what is
+ * mounted there. */
+static int look(const struct place *p, int *fd, enum xar_mount_state *state,
+		struct xar_err *err)
+{
+	struct xar_err e;
+
+	*state = XAR_MOUNT_ABSENT;
+	*fd = xar_open_dir_nofollow(p->user_fd, p->mp->name, p->mp->path,
+				    "mount point", &e);
+	if (*fd < 0) {
+		if (e.code == ENOENT)
+			return 0;
+		if (is_disconnected(e.code)) {
+			*state = XAR_MOUNT_DEAD;
+			return 0;
+		}
+		if (err)
+			*err = e;
+		return -1;
+	}
+	if (xar_mount_probe(*fd, p->user_dev, p->marker, state, err)) {
+		close(*fd);
+		*fd = -1;
+		return xar_err_prefix(err, "'%s'", p->mp->path);
+	}
+	return 0;
+}
+
+/* A dead mount: unmount it, lazily if something still sits in it. */
+static int remove_dead(const struct place *p, struct xar_err *err)
+{
+	xar_tracef(p->trace, "the server of %s is gone; unmounting it",
+		   p->mp->path);
+	if (!xar_unmount(p->mp->path, 0, NULL))
+		return 0;
+	xar_tracef(p->trace, "busy; detaching it lazily");
+	return xar_unmount(p->mp->path, 1, err);
+}
+
+/* An executable fusermount3 where libfuse looks for it. */
+static int have_fusermount(void)
+{
+	const char *path = getenv("PATH");
+	char cand[PATH_MAX];
+	const char *p, *end;
+
+	if (!access("/usr/bin/fusermount3", X_OK))
+		return 1;
+	for (p = path ? path : ""; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p && snprintf(cand, sizeof(cand), "%.*s/fusermount3",
+					(int)(end - p), p) < (int)sizeof(cand) &&
+		    !access(cand, X_OK))
+			return 1;
+	}
+	return 0;
+}
+
+/* FUSE cannot work here at all: ENODEV, so that callers may fall back. */
+static int check_fuse_usable(struct xar_err *err)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: cannot "
+				   "open /dev/fuse: %s", strerror(errno));
+	close(fd);
+	if (geteuid() != 0 && !have_fusermount())
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: no "
+				   "fusermount3 (Debian package fuse3)");
+	return 0;
+}
+
+static int start_server(const struct place *p,
+			const struct xar_mount_request *rq,
+			struct xar_mount *m, struct xar_err *err)
+{
+	struct xar_server_config cfg;
+	char fsname[96];
+
+	if (check_fuse_usable(err))
+		return -1;
+	if (rq->verify) {
+		xar_tracef(p->trace, "verifying the image (XAR_VERIFY)");
+		if (xar_verify_fd(rq->image_fd, NULL, err))
+			return -1;
+	}
+	snprintf(fsname, sizeof(fsname), "xar:%s", rq->uuid);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.image_fd = rq->image_fd;
+	cfg.offset = rq->offset;
+	cfg.mountpoint = p->mp->path;
+	cfg.fsname = fsname;
+	cfg.marker = p->marker;
+	cfg.idle_timeout = rq->idle_timeout;
+	cfg.stats_path = p->mp->stats_path;
+	cfg.lock_path = p->mp->lock_path;
+	cfg.start_timeout = START_TIMEOUT;
+	if (xar_server_start(&cfg, &m->server_pid, err))
+		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
+	m->new_mount = 1;
+	xar_tracef(p->trace, "mounted %s (server pid %ld, idle timeout %u s)",
+		   p->mp->path, (long)m->server_pid, rq->idle_timeout);
+	return 0;
+}
+
+/* Make the mount point a plain directory of ours: clear a dead mount,
+ * create it, check it. */
+static int prepare_mount_point(const struct place *p, int *fd,
+			       enum xar_mount_state state, struct xar_err *err)
+{
+	if (state == XAR_MOUNT_FOREIGN)
+		return xar_err_set(err, EEXIST, "'%s' has another file system "
+				   "mounted on it; unmount it", p->mp->path);
+	if (state == XAR_MOUNT_DEAD) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		if (remove_dead(p, err) || look(p, fd, &state, err))
+			return -1;
+		if (state != XAR_MOUNT_ABSENT)
+			return xar_err_set(err, EBUSY, "cannot clear the dead "
+					   "mount at '%s'", p->mp->path);
+	}
+	if (*fd < 0) {
+		if (mkdirat(p->user_fd, p->mp->name, 0755) && errno != EEXIST)
+			return xar_err_sys(err, "cannot create mount point "
+					   "'%s'", p->mp->path);
+		if (look(p, fd, &state, err))
+			return -1;
+		if (*fd < 0 || state != XAR_MOUNT_ABSENT)
+			return xar_err_set(err, EAGAIN, "mount point '%s' "
+					   "changed under us", p->mp->path);
+	}
+	return xar_mountpoint_check_dir(*fd, p->mp->path, "mount point",
+					p->mp->uid, err);
+}
+
+/* Under the lock: somebody may have mounted meanwhile; else mount. */
+static int mount_locked(const struct place *p,
+			const struct xar_mount_request *rq, int *fd,
+			struct xar_mount *m, struct xar_err *err)
+{
+	enum xar_mount_state state;
+
+	if (look(p, fd, &state, err))
+		return -1;
+	if (state == XAR_MOUNT_LIVE) {
+		xar_tracef(p->trace, "another launch mounted it meanwhile");
+		return 0;
+	}
+	if (prepare_mount_point(p, fd, state, err))
+		return -1;
+	close(*fd);
+	*fd = -1;
+	if (start_server(p, rq, m, err) || look(p, fd, &state, err))
+		return -1;
+	if (state != XAR_MOUNT_LIVE)
+		return xar_err_set(err, EIO, "the server reported ready but "
+				   "'%s' is not its mount", p->mp->path);
+	return 0;
+}
+
+int xar_mount_acquire(const struct xar_mountpoint *mp,
+		      const struct xar_mount_request *rq, struct xar_mount *m,
+		      struct xar_err *err)
+{
+	enum xar_mount_state state;
+	struct place p;
+	int fd = -1, lock = -1, rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	m->root_fd = -1;
+	if (open_place(&p, mp, rq->uuid, rq->trace, 1, err))
+		return -1;
+	if (look(&p, &fd, &state, err))
+		goto out;
+	if (state == XAR_MOUNT_LIVE) {
+		xar_tracef(rq->trace, "reusing the live mount at %s", mp->path);
+	} else {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		xar_tracef(rq->trace, "no live mount; locking %s",
+			   mp->lock_path);
+		lock = xar_mount_lock(mp->lock_path, mp->uid, err);
+		if (lock < 0)
+			goto out;
+		xar_tracef(rq->trace, "locked");
+		if (mount_locked(&p, rq, &fd, m, err))
+			goto out;
+	}
+	if (fcntl(fd, F_SETFD, 0)) { /* keep it across exec */
+		xar_err_sys(err, "fcntl");
+		goto out;
+	}
+	m->root_fd = fd;
+	fd = -1;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	xar_mount_unlock(lock);
+	close(p.user_fd);
+	return rc;
+}
+
+static int remove_locked(const struct place *p, struct xar_err *err)
+{
+	enum xar_mount_state state;
+	int fd;
+
+	if (look(p, &fd, &state, err))
+		return -1;
+	if (fd >= 0)
+		close(fd); /* it would keep the mount busy */
+	switch (state) {
+	case XAR_MOUNT_ABSENT:
+		xar_tracef(p->trace, "nothing mounted at %s", p->mp->path);
+		return 0;
+	case XAR_MOUNT_FOREIGN:
+		return xar_err_set(err, EEXIST, "'%s' is not a xar mount; "
+				   "leaving it alone", p->mp->path);
+	case XAR_MOUNT_DEAD:
+		return remove_dead(p, err) ? -1 : 1;
+	default:
+		xar_tracef(p->trace, "unmounting %s", p->mp->path);
+		return xar_unmount(p->mp->path, 0, err) ? -1 : 1;
+	}
+}
+
+int xar_mount_remove(const struct xar_mountpoint *mp, const char *uuid,
+		     const struct xar_trace *trace, struct xar_err *err)
+{
+	struct place p;
+	int lock, rc;
+
+	if (open_place(&p, mp, uuid, trace, 0, err))
+		return err && err->code == ENOENT ? 0 : -1;
+	lock = xar_mount_lock(mp->lock_path, mp->uid, err);
+	rc = lock < 0 ? -1 : remove_locked(&p, err);
+	xar_mount_unlock(lock);
+	close(p.user_fd);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* Shared inside the Python build side (python_*.c); not for the front ends. */
+#ifndef XAR_PYTHON_INTERNAL_H
+#define XAR_PYTHON_INTERNAL_H
+
+#include <stddef.h>
+
+#include "base/base.h"
+#include "python.h"
+
+/* Run argv (argv[0] looked up on PATH when it has no '/') with the
+ * environment envp (NULL: ours) and wait for it.
+ * Its stdin reads the len bytes at in (nothing when in is NULL). When out
+ * is non-NULL its stdout is captured into *out (malloc'ed, NUL-terminated,
+ * at most cap bytes kept); otherwise its stdout goes to our stderr. Use in
+ * or out, not both. Returns the exit status (0–255), or -1 with err set
+ * when it could not run or was killed by a signal. */
+int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
+		     size_t len, char **out, size_t cap, struct xar_err *err);
+
+/* Whether s[0..len) is a dotted Python name: "a.b_c.d" (ASCII). */
+int xar_python_dotted_name(const char *s, size_t len);
+
+/* Whether entry is MODULE or MODULE:ATTR (both dotted names). */
+int xar_python_valid_entry(const char *entry);
+
+/* The entry as given, or the console script's from the image's
+ * entry_points.txt files; *entry is malloc'ed "module[:attr]". */
+int xar_python_resolve_entry(const struct xar_python_opts *opts,
+			     const struct xar_python_file *files, size_t n,
+			     char **entry, struct xar_err *err);
+
+/* Fail unless the entry's module is in files (a package run as __main__
+ * needs its __main__ module). */
+int xar_python_check_entry(const char *entry,
+			   const struct xar_python_file *files, size_t n,
+			   struct xar_err *err);
+
+/* Write out_dir/__xar__/bootstrap.py and bootstrap.sh for entry. */
+int xar_python_write_bootstraps(const struct xar_python_info *info,
+				const char *entry, const char *out_dir,
+				struct xar_err *err);
+
+/* Compile every *.py of files with the recorded interpreter into
+ * out_dir/<dir>/__pycache__/<name>.<tag>.pyc (unchecked-hash pycs). */
+int xar_python_compile(const struct xar_python_info *info,
+		       const struct xar_python_file *files, size_t n,
+		       const char *out_dir, struct xar_err *err);
+
+#endif

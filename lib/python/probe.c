@@ -1,0 +1,102 @@
+/* Asking the build interpreter who it is: the real program behind a
+ * command or shim (sys.executable), its version and bytecode tag. */
+#include "python.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Runs under -I so that neither PYTHON* variables nor user site-packages
+ * change the answer. Works far enough in Python 2 to say it is too old. */
+static const char probe_script[] =
+	"import sys\n"
+	"if sys.version_info < (3, 7):\n"
+	"    print('old %d.%d' % sys.version_info[:2]); sys.exit(0)\n"
+	"print(sys.executable)\n"
+	"print('%d.%d' % sys.version_info[:2])\n"
+	"print(sys.implementation.cache_tag)\n";
+
+static int valid_tag(const char *t)
+{
+	size_t i;
+
+	for (i = 0; t[i]; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9')
+		      || t[i] == '-' || t[i] == '_' || t[i] == '.'))
+			return 0;
+	return i > 0 && i < 64;
+}
+
+/* Split the probe's three lines into info. */
+static int parse_probe(char *text, const char *interp,
+		       struct xar_python_info *info, struct xar_err *err)
+{
+	char *line[3], *p = text;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char *nl = strchr(p, '\n');
+
+		if (!nl)
+			return xar_err_set(err, EINVAL, "'%s' did not answer "
+					   "as a Python interpreter", interp);
+		*nl = '\0';
+		line[i] = p;
+		p = nl + 1;
+	}
+	if (line[0][0] != '/' || strchr(line[0], '"'))
+		return xar_err_set(err, EINVAL, "'%s' reports no usable "
+				   "sys.executable ('%s')", interp, line[0]);
+	if (!*line[1] || strspn(line[1], "0123456789.") != strlen(line[1]))
+		return xar_err_set(err, EINVAL, "'%s' reports an odd version "
+				   "'%s'", interp, line[1]);
+	if (!valid_tag(line[2]) || !strcmp(line[2], "None"))
+		return xar_err_set(err, EINVAL, "'%s' has no bytecode cache "
+				   "tag", interp);
+	info->executable = strdup(line[0]);
+	info->version = strdup(line[1]);
+	info->tag = strdup(line[2]);
+	if (!info->executable || !info->version || !info->tag) {
+		xar_python_info_free(info);
+		return xar_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int xar_python_probe(const char *interp, struct xar_python_info *info,
+		     struct xar_err *err)
+{
+	char *argv[] = { NULL, (char *)"-I", (char *)"-c", NULL, NULL };
+	char *text = NULL;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if (!interp)
+		interp = "python3";
+	argv[0] = (char *)interp;
+	argv[3] = (char *)probe_script;
+	rc = xar_python_spawn(argv, NULL, NULL, 0, &text, 8192, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		rc = xar_err_set(err, EINVAL, "'%s' failed (exit status %d)",
+				 interp, rc);
+	else if (!strncmp(text, "old ", 4))
+		rc = xar_err_set(err, EINVAL, "'%s' is Python %.*s; Python 3.7 "
+				 "or newer is needed", interp,
+				 (int)strcspn(text + 4, "\n"), text + 4);
+	else
+		rc = parse_probe(text, interp, info, err);
+	free(text);
+	return rc;
+}
+
+void xar_python_info_free(struct xar_python_info *info)
+{
+	free(info->executable);
+	free(info->version);
+	free(info->tag);
+	memset(info, 0, sizeof(*info));
+}

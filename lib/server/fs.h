@@ -1,0 +1,41 @@
+/* The filesystem the in-process FUSE server serves: a SquashFS image read
+ * through libsquashfuse_ll, with low-level operations tuned for an image
+ * that never changes (see ops.c). Used by start.c and serve.c. */
+#ifndef XAR_SERVER_FS_H
+#define XAR_SERVER_FS_H
+
+#include <stdint.h>
+
+#include <squashfuse/ll.h>
+
+#include "base/base.h"
+
+struct xar_fuse_fs {
+	sqfs_ll ll; /* first: libsquashfuse_ll's helpers take the session's
+		     * user data for a sqfs_ll * */
+	uint64_t marker;   /* statfs reports it as f_ffree: ties the mount
+			    * to the image's UUID (xar_mount_marker) */
+	int has_xattrs;
+	int no_open;       /* the kernel opens files without asking us */
+	int no_opendir;    /* ... and directories */
+	void (*on_init)(void *arg); /* called once the kernel's INIT came */
+	void *on_init_arg;
+};
+
+/* Read the superblock and tables of the image at offset in fd (which the
+ * caller keeps and closes) and size the caches for serving. */
+int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
+		     struct xar_err *err);
+void xar_fuse_fs_close(struct xar_fuse_fs *fs);
+
+extern const struct fuse_lowlevel_ops xar_fuse_ops;
+
+struct xar_server_config;
+
+/* The server process (serve.c), forked by xar_server_start:
+ * detach, mount cfg->mountpoint, report on report_fd, serve, exit. */
+void xar_server_run(const struct xar_server_config *cfg,
+		    struct xar_fuse_fs *fs, int report_fd)
+	__attribute__((noreturn));
+
+#endif
