@@ -1,9 +1,20 @@
-/* The end of every Check suite's main(): run it, report, and turn the
- * number of failures into the exit status. */
+/* The two ends of every Check suite's main(): a suite of one test case
+ * (its name twice), and running it, reporting, and turning the number of
+ * failures into the exit status. */
 #ifndef XAR_CHECK_MAIN_H
 #define XAR_CHECK_MAIN_H
 
 #include <check.h>
+
+/* A new suite *s holding one new test case, both called name. */
+static inline TCase *xar_check_case(Suite **s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	*s = suite_create(name);
+	suite_add_tcase(*s, tc);
+	return tc;
+}
 
 static inline int xar_check_run(Suite *s)
 {

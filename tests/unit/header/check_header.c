@@ -543,8 +543,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("header");
-	TCase *tc = tcase_create("header");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "header");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
@@ -563,6 +563,5 @@ int main(void)
 	tcase_add_test(tc, test_shebang_rejects);
 	tcase_add_test(tc, test_read_fd_file_kinds);
 	tcase_add_test(tc, test_read_fd_bounds);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

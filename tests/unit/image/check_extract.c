@@ -336,8 +336,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("extract");
-	TCase *tc = tcase_create("extract");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "extract");
 
 	tcase_add_unchecked_fixture(tc, setup, fx_teardown_dir);
 	tcase_set_timeout(tc, 60);
@@ -350,6 +350,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_hostile, 0,
 			    sizeof(hostile) / sizeof(*hostile));
 	tcase_add_test(tc, test_devices);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

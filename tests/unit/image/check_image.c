@@ -429,8 +429,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("image");
-	TCase *tc = tcase_create("image");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "image");
 
 	tcase_add_unchecked_fixture(tc, setup, teardown); /* once: mksquashfs */
 	tcase_set_timeout(tc, 60);
@@ -444,6 +444,5 @@ int main(void)
 	tcase_add_test(tc, test_other_compression);
 	tcase_add_loop_test(tc, test_broken, 0, sizeof(broken) / sizeof(*broken));
 	tcase_add_test(tc, test_garbage);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

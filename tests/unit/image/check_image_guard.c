@@ -349,8 +349,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("image_guard");
-	TCase *tc = tcase_create("image_guard");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "image_guard");
 	int nimg = sizeof(images) / sizeof(*images);
 
 	tcase_add_unchecked_fixture(tc, setup, teardown); /* once: mksquashfs */
@@ -360,6 +360,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_dir_open_at, 0, nimg);
 	tcase_add_loop_test(tc, test_hostile, 0,
 			    sizeof(hostile) / sizeof(*hostile));
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -218,8 +218,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("verify");
-	TCase *tc = tcase_create("verify");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "verify");
 
 	tcase_add_unchecked_fixture(tc, setup, fx_teardown_dir);
 	tcase_set_timeout(tc, 60);
@@ -228,6 +228,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_broken, 0, sizeof(broken) / sizeof(*broken));
 	tcase_add_test(tc, test_block_without_digest);
 	tcase_add_test(tc, test_not_a_xar);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -53,12 +53,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("mount");
-	TCase *tc = tcase_create("mount");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "mount");
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_marker);
 	tcase_add_test(tc, test_probe_plain_directory);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -209,8 +209,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("mountpoint");
-	TCase *tc = tcase_create("mountpoint");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "mountpoint");
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_loop_test(tc, test_root_check, 0,
@@ -223,6 +223,5 @@ int main(void)
 	tcase_add_test(tc, test_root_precedence);
 	tcase_add_loop_test(tc, test_user_dir, 0,
 			    sizeof(user_dir_cases) / sizeof(*user_dir_cases));
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

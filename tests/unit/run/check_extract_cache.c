@@ -420,8 +420,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("extract_cache");
-	TCase *tc = tcase_create("extract_cache");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "extract_cache");
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -436,6 +436,5 @@ int main(void)
 	tcase_add_test(tc, test_in_use_across_exec);
 	tcase_add_test(tc, test_verify_first);
 	tcase_add_test(tc, test_remove_bad_names);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -118,8 +118,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("mount_launch");
-	TCase *tc = tcase_create("mount_launch");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "mount_launch");
 
 	tcase_add_loop_test(tc, test_target_paths, 0,
 			    sizeof(path_cases) / sizeof(*path_cases));
@@ -127,6 +127,5 @@ int main(void)
 			    sizeof(plan_cases) / sizeof(*plan_cases));
 	tcase_add_test(tc, test_no_or_bad_target);
 	tcase_add_test(tc, test_env);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -106,14 +106,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("server");
-	TCase *tc = tcase_create("server");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "server");
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_lock_file);
 	tcase_add_loop_test(tc, test_lock_refused, 0,
 			    sizeof(lock_cases) / sizeof(*lock_cases));
 	tcase_add_test(tc, test_stats_count_and_write);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }

@@ -240,8 +240,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("tree");
-	TCase *tc = tcase_create("tree");
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "tree");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_merge_and_replace);
@@ -252,6 +252,5 @@ int main(void)
 	tcase_add_test(tc, test_times_clamped);
 	tcase_add_test(tc, test_walk_and_bytes);
 	tcase_add_test(tc, test_replaced_subtree_not_counted);
-	suite_add_tcase(s, tc);
 	return xar_check_run(s);
 }
