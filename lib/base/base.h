@@ -53,7 +53,7 @@ int xar_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Remove a directory tree (no symlinks followed). 0 or -1 with errno. */
 int xar_rmtree(const char *path);
 
-/* SHA-256 through OpenSSL's libcrypto: file contents for deduplication,
+/* SHA-256 through libsodium: file contents for deduplication,
  * the image digest recorded in the header, and the UUID derived from it. */
 
 

@@ -2,24 +2,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sodium.h>
 
 #define HASH_CHUNK (256u * 1024u)
 
 int xar_sha256_fd(int fd, uint64_t off, uint64_t len,
 		  unsigned char out[XAR_SHA256_LEN], struct xar_err *err)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	crypto_hash_sha256_state ctx;
 	unsigned char *buf = malloc(HASH_CHUNK);
 	int rc = -1;
 
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+	if (!buf) {
 		xar_err_set(err, ENOMEM, "cannot set up SHA-256");
 		goto out;
 	}
+	crypto_hash_sha256_init(&ctx);
 	while (len) {
 		size_t want = len < HASH_CHUNK ? (size_t)len : HASH_CHUNK;
 		long long n = xar_pread_full(fd, buf, want, off);
@@ -32,15 +33,14 @@ int xar_sha256_fd(int fd, uint64_t off, uint64_t len,
 			xar_err_set(err, EIO, "file is shorter than expected");
 			goto out;
 		}
-		EVP_DigestUpdate(ctx, buf, want);
+		crypto_hash_sha256_update(&ctx, buf, want);
 		off += want;
 		len -= want;
 	}
-	EVP_DigestFinal_ex(ctx, out, NULL);
+	crypto_hash_sha256_final(&ctx, out);
 	rc = 0;
 out:
 	free(buf);
-	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -62,7 +62,7 @@ int xar_sha256_path(const char *path, uint64_t size,
 void xar_sha256_mem(const void *p, size_t len,
 		    unsigned char out[XAR_SHA256_LEN])
 {
-	EVP_Digest(p, len, out, NULL, EVP_sha256(), NULL);
+	crypto_hash_sha256(out, p, len);
 }
 
 void xar_hex(const unsigned char *in, size_t n, char *out)

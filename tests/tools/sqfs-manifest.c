@@ -31,7 +31,7 @@
  * after printing the manifest. Other errors exit 2. */
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,48 +89,40 @@ static void hex(const unsigned char *md, unsigned n, char *out)
 static int sha_file(struct manifest *m, const struct xar_image_entry *e,
 		    char *out, struct xar_err *err)
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
+	crypto_hash_sha256_state c;
+	unsigned char md[crypto_hash_sha256_BYTES];
 	uint64_t off = 0;
-	int rc = -1;
 
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
-		xar_err_set(err, ENOMEM, "cannot start sha256");
-		goto out;
-	}
+	crypto_hash_sha256_init(&c);
 	while (off < e->size) {
 		long long n = xar_image_read(m->img, e, m->buf, CHUNK, off, err);
 
 		if (n <= 0) {
 			if (!n)
 				xar_err_set(err, EIO, "file ends early");
-			goto out;
+			return -1;
 		}
-		EVP_DigestUpdate(c, m->buf, (size_t)n);
+		crypto_hash_sha256_update(&c, m->buf, (size_t)n);
 		off += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(c, md, &mdlen);
-	hex(md, mdlen, out);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(c);
-	return rc;
+	crypto_hash_sha256_final(&c, md);
+	hex(md, sizeof(md), out);
+	return 0;
 }
 
 static void digest(struct manifest *m, struct item *it, const char *target,
 		   struct xar_err *err, int *rc)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
+	unsigned char md[crypto_hash_sha256_BYTES];
 	uint32_t mode = it->e.mode;
 
 	strcpy(it->digest, "-");
 	if (S_ISREG(mode))
 		*rc = sha_file(m, &it->e, it->digest, err);
 	else if (S_ISLNK(mode)) {
-		EVP_Digest(target, strlen(target), md, &mdlen, EVP_sha256(), NULL);
-		hex(md, mdlen, it->digest);
+		crypto_hash_sha256(md, (const unsigned char *)target,
+				   strlen(target));
+		hex(md, sizeof(md), it->digest);
 	} else if (S_ISCHR(mode) || S_ISBLK(mode))
 		snprintf(it->digest, sizeof(it->digest), "%" PRIu32 ",%" PRIu32,
 			 it->e.rdev_major, it->e.rdev_minor);
