@@ -99,8 +99,10 @@ static const char *value_problem(const char *v, size_t len)
 	return NULL;
 }
 
-static int check_offset(const char *v, uint64_t file_size, uint64_t *out,
-			struct xar_err *err)
+/* OFFSET counts from the start of the file; the header text starts at
+ * start (after an embedded runtime) and the image at OFFSET. */
+static int check_offset(const char *v, uint64_t start, uint64_t file_size,
+			uint64_t *out, struct xar_err *err)
 {
 	uint64_t off;
 
@@ -111,9 +113,14 @@ static int check_offset(const char *v, uint64_t file_size, uint64_t *out,
 		return xar_err_set(err, EINVAL, "OFFSET %" PRIu64 " is not a "
 				   "positive multiple of %u", off,
 				   XAR_HEADER_ALIGN);
-	if (off > XAR_HEADER_MAX)
+	if (off <= start)
+		return xar_err_set(err, EINVAL, "OFFSET %" PRIu64 " lies "
+				   "inside the runtime in front of the header "
+				   "(%" PRIu64 " bytes)", off, start);
+	if (off - start > XAR_HEADER_MAX)
 		return xar_err_set(err, EINVAL, "OFFSET %" PRIu64 " is above "
-				   "the limit of %u bytes", off, XAR_HEADER_MAX);
+				   "the limit of %u bytes", off - start,
+				   XAR_HEADER_MAX);
 	if (file_size != UINT64_MAX && off >= file_size)
 		return xar_err_set(err, EINVAL, "OFFSET %" PRIu64 " is %s the "
 				   "end of the file (%" PRIu64 " bytes): no "
@@ -187,7 +194,8 @@ int xar_header_set(struct xar_header *h, const char *key, const char *value,
 		return xar_err_set(err, EINVAL, "header value of %s contains "
 				   "'$', '`' or '\\', which sh would expand",
 				   key);
-	if (!strcmp(key, "OFFSET") && check_offset(value, UINT64_MAX, &off, err))
+	if (!strcmp(key, "OFFSET") &&
+	    check_offset(value, h->start, UINT64_MAX, &off, err))
 		return -1;
 	if (!strcmp(key, "UUID") && check_uuid(value, err))
 		return -1;
@@ -237,14 +245,17 @@ int xar_header_set_shebang(struct xar_header *h, const char *line,
 
 /* ---- parsing ---- */
 
+/* Offsets here count from the header's first byte, which is byte start of
+ * the file; h->offset (OFFSET) counts from the file's. */
 struct parse {
 	const char *buf;
 	size_t len;         /* bytes given */
 	size_t limit;       /* scan no further: min(len, OFFSET or the max) */
-	uint64_t file_size;
+	uint64_t start;     /* where the header is in the file */
+	uint64_t file_size; /* bytes from start to the end of the file */
 	unsigned line;
 	int have_offset;
-	uint64_t offset;
+	uint64_t offset;    /* OFFSET - start */
 };
 
 /* One KEY="value" line, line[0..n) without its newline. */
@@ -282,13 +293,14 @@ static int parse_kv(struct parse *p, struct xar_header *h, const char *line,
 	if (append_kv(h, line, klen, val + 1, vlen - 2, err))
 		return xar_err_prefix(err, "line %u", p->line);
 	if (klen == 6 && !memcmp(line, "OFFSET", 6)) {
-		if (check_offset(h->kv[h->nkv - 1].value, p->file_size,
-				 &h->offset, err))
+		if (check_offset(h->kv[h->nkv - 1].value, p->start,
+				 p->file_size == UINT64_MAX ? UINT64_MAX :
+				 p->start + p->file_size, &h->offset, err))
 			return xar_err_prefix(err, "line %u", p->line);
 		p->have_offset = 1;
-		p->offset = h->offset;
-		if (h->offset < p->limit)
-			p->limit = (size_t)h->offset;
+		p->offset = h->offset - p->start;
+		if (p->offset < p->limit)
+			p->limit = (size_t)p->offset;
 	}
 	return 0;
 }
@@ -363,20 +375,24 @@ static int check_required(const struct parse *p, const struct xar_header *h,
 	return 0;
 }
 
-/* Parse into an empty h. On success *need is OFFSET when the buffer ends
- * before it (the padding is then unchecked); on NEED_MORE it is how many
- * bytes the header may span. */
+/* Parse into an empty h the header held in buf, which is byte start of a
+ * file of file_size bytes. On success *need is OFFSET - start when the
+ * buffer ends before it (the padding is then unchecked); on NEED_MORE it
+ * is how many bytes the header may span. */
 static int parse_text(struct xar_header *h, const char *buf, size_t len,
-		      uint64_t file_size, uint64_t *need, struct xar_err *err)
+		      uint64_t start, uint64_t file_size, uint64_t *need,
+		      struct xar_err *err)
 {
 	struct parse p = { buf, len, len < XAR_HEADER_MAX ? len : XAR_HEADER_MAX,
-			   file_size, 1, 0, 0 };
+			   start, file_size == UINT64_MAX ? UINT64_MAX :
+			   file_size - start, 1, 0, 0 };
 	size_t first = p.limit < SHEBANG_MAX + 1 ? p.limit : SHEBANG_MAX + 1;
 	const char *nl = memchr(buf, '\n', first);
 	size_t end = 0;
 	int rc;
 
 	*need = 0;
+	h->start = start;
 	if (!len)
 		return xar_err_set(err, EINVAL, "empty file, not a XAR");
 	if (check_shebang(buf, nl ? (size_t)(nl - buf) : first, err))
@@ -394,8 +410,8 @@ static int parse_text(struct xar_header *h, const char *buf, size_t len,
 	if (nl)
 		return xar_err_set(err, EINVAL, "NUL byte at %zu in the header "
 				   "padding", (size_t)(nl - buf));
-	if (len < h->offset)
-		*need = h->offset;
+	if (len < p.offset)
+		*need = p.offset;
 	return 0;
 }
 
@@ -405,7 +421,7 @@ int xar_header_parse(struct xar_header *h, const char *buf, size_t len,
 	uint64_t need;
 
 	xar_header_init(h);
-	if (parse_text(h, buf, len, file_size, &need, err)) {
+	if (parse_text(h, buf, len, 0, file_size, &need, err)) {
 		xar_header_free(h);
 		return -1;
 	}
@@ -429,8 +445,14 @@ static const char *file_kind(mode_t m)
 	return "not a regular file";
 }
 
-static int read_and_parse(struct xar_header *h, int fd, size_t n,
-			  uint64_t size, uint64_t *need, struct xar_err *err)
+#define AFTER_RUNTIME (-3) /* read_and_parse: an ELF runtime comes first */
+
+/* Read n bytes at start and parse them. At 0, a file that starts with an
+ * ELF runtime (the self-contained layout) gives AFTER_RUNTIME and *need =
+ * where its header starts. */
+static int read_and_parse(struct xar_header *h, int fd, uint64_t start,
+			  size_t n, uint64_t size, uint64_t *need,
+			  struct xar_err *err)
 {
 	char *buf = malloc(n ? n : 1);
 	long long got;
@@ -439,14 +461,19 @@ static int read_and_parse(struct xar_header *h, int fd, size_t n,
 	xar_header_init(h);
 	if (!buf)
 		return xar_err_set(err, ENOMEM, "out of memory");
-	got = xar_pread_full(fd, buf, n, 0);
+	got = xar_pread_full(fd, buf, n, start);
 	if (got < 0) {
 		xar_err_sys(err, "cannot read the header");
 		goto out;
 	}
 	if ((uint64_t)got < n) /* shrank under us: judge what is there */
-		size = (uint64_t)got;
-	rc = parse_text(h, buf, (size_t)got, size, need, err);
+		size = start + (uint64_t)got;
+	if (!start && xar_runtime_is_elf(buf, (size_t)got)) {
+		rc = xar_runtime_span(buf, (size_t)got, size, need, err) ?
+		     -1 : AFTER_RUNTIME;
+		goto out;
+	}
+	rc = parse_text(h, buf, (size_t)got, start, size, need, err);
 	if (rc == -1)
 		xar_header_free(h);
 out:
@@ -454,10 +481,16 @@ out:
 	return rc;
 }
 
+static size_t first_read(uint64_t start, uint64_t size)
+{
+	return size - start < XAR_HEADER_ALIGN ? (size_t)(size - start) :
+						 XAR_HEADER_ALIGN;
+}
+
 int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err)
 {
 	struct stat st;
-	uint64_t size, need;
+	uint64_t size, need, start = 0;
 	size_t n;
 	int rc;
 
@@ -469,11 +502,17 @@ int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err)
 				   "is %s, not a XAR file",
 				   file_kind(st.st_mode));
 	size = (uint64_t)st.st_size;
-	n = size < XAR_HEADER_ALIGN ? (size_t)size : XAR_HEADER_ALIGN;
-	rc = read_and_parse(h, fd, n, size, &need, err);
+	n = first_read(0, size);
+	rc = read_and_parse(h, fd, 0, n, size, &need, err);
+	if (rc == AFTER_RUNTIME) {
+		start = need;
+		n = first_read(start, size);
+		rc = read_and_parse(h, fd, start, n, size, &need, err);
+	}
 	if (rc == NEED_MORE || (rc == 0 && need > n)) {
 		xar_header_free(h);
-		rc = read_and_parse(h, fd, (size_t)need, size, &need, err);
+		rc = read_and_parse(h, fd, start, (size_t)need, size, &need,
+				    err);
 	}
 	if (rc) {
 		xar_header_free(h);
@@ -537,7 +576,8 @@ int xar_header_format(struct xar_header *h, char **out, size_t *len,
 		      struct xar_err *err)
 {
 	const char *shebang = h->shebang ? h->shebang : XAR_DEFAULT_SHEBANG;
-	uint64_t off = h->offset ? h->offset : XAR_HEADER_ALIGN;
+	uint64_t base = h->start;
+	uint64_t off = h->offset > base ? h->offset : base + XAR_HEADER_ALIGN;
 	char num[24], *buf;
 	size_t text;
 
@@ -546,23 +586,23 @@ int xar_header_format(struct xar_header *h, char **out, size_t *len,
 		return xar_err_set(err, EINVAL, "cannot write a header "
 				   "without %s", xar_header_get(h, "UUID") ?
 				   "VERSION" : "UUID");
-	while ((text = render(h, shebang, off, NULL, 0)) > off) {
+	while ((text = render(h, shebang, off, NULL, 0)) > off - base) {
 		if (text > XAR_HEADER_MAX)
 			return xar_err_set(err, E2BIG, "header text of %zu "
 					   "bytes is above the limit of %u",
 					   text, XAR_HEADER_MAX);
-		off = (text + XAR_HEADER_ALIGN - 1) / XAR_HEADER_ALIGN *
+		off = base + (text + XAR_HEADER_ALIGN - 1) / XAR_HEADER_ALIGN *
 		      XAR_HEADER_ALIGN;
 	}
 	snprintf(num, sizeof(num), "%" PRIu64, off);
 	if (xar_header_set(h, "OFFSET", num, err))
 		return -1;
-	if (!(buf = malloc((size_t)off)))
+	if (!(buf = malloc((size_t)(off - base))))
 		return xar_err_set(err, ENOMEM, "out of memory");
-	render(h, shebang, off, buf, (size_t)off);
-	memset(buf + text, '\n', (size_t)off - text);
+	render(h, shebang, off, buf, (size_t)(off - base));
+	memset(buf + text, '\n', (size_t)(off - base) - text);
 	*out = buf;
-	*len = (size_t)off;
+	*len = (size_t)(off - base);
 	return 0;
 }
 

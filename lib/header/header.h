@@ -31,7 +31,11 @@ struct xar_kv {
 
 struct xar_header {
 	char *shebang;     /* first line, with "#!", without newline */
-	uint64_t offset;   /* where the image starts; multiple of 4096 */
+	uint64_t start;    /* where the header starts: 0, or in the
+			      self-contained layout the size of the runtime
+			      in front of it (a multiple of 4096) */
+	uint64_t offset;   /* where the image starts, from the start of the
+			      file; multiple of 4096 */
 	struct xar_kv *kv; /* every KEY="value" in order, OFFSET/UUID/VERSION included */
 	size_t nkv;
 };
@@ -45,6 +49,36 @@ const char *xar_header_get(const struct xar_header *h, const char *key);
 /* What runs: the Python entry point, else XAR_EXEC, else XAREXEC_TARGET
  * (NULL when none). */
 const char *xar_header_entry_point(const struct xar_header *h);
+
+/* ---- the runtime in front of a self-contained xar ----
+ *
+ * A self-contained xar starts with a fully static ELF executable (the
+ * runtime), padded with zeros to a multiple of 4096; the header follows,
+ * then the image. The runtime's size comes from its ELF headers alone
+ * (the end of its section and program headers and of every segment's
+ * bytes), so nothing else need record it. */
+
+#define XAR_RUNTIME_MAX (64u << 20) /* refuse runtimes above 64 MiB */
+#define XAR_RUNTIME_MARKER "\nXAR_RUNTIME_VERSION="
+
+/* Does buf start with the ELF magic? */
+int xar_runtime_is_elf(const void *buf, size_t len);
+
+/* The ELF file in buf[0..len) (the first bytes of a file of file_size):
+ * *start is where the header after it begins. Bounded: every table must
+ * lie in buf and the file, and the runtime below XAR_RUNTIME_MAX. */
+int xar_runtime_span(const void *buf, size_t len, uint64_t file_size,
+		     uint64_t *start, struct xar_err *err);
+
+/* Is the ELF file in buf[0..len) (all of it) a runtime mkxar may embed:
+ * a 64-bit x86-64 executable with no program interpreter and no dynamic
+ * section? */
+int xar_runtime_check(const void *buf, size_t len, struct xar_err *err);
+
+/* The version the runtime in fd's first start bytes says it is (the text
+ * after XAR_RUNTIME_MARKER, up to a newline), into out; 0, or -1 when it
+ * names none. */
+int xar_runtime_version(int fd, uint64_t start, char *out, size_t cap);
 
 /* Add KEY="value" or replace its value in place; rejects bad keys, values
  * with a quote, newline or control character, and (so that `sh app.xar`
@@ -66,11 +100,13 @@ int xar_header_parse(struct xar_header *h, const char *buf, size_t len,
 		     uint64_t file_size, struct xar_err *err);
 
 /* Read and parse the header of an open xar: one 4 KiB pread at 0, more
- * only when OFFSET is above 4096; refuses non-regular files unread. */
+ * only when OFFSET is above 4096 or an ELF runtime comes first (then the
+ * header follows it, see xar_runtime_span); refuses non-regular files
+ * unread. */
 int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err);
 
-/* Render the header padded with newlines to exactly h->offset bytes
- * (4096 when unset): shebang (XAR_DEFAULT_SHEBANG when unset), OFFSET,
+/* Render the header padded with newlines to exactly h->offset - h->start
+ * bytes (4096 when unset): shebang (XAR_DEFAULT_SHEBANG when unset), OFFSET,
  * UUID, VERSION, the other keys in insertion order, #xar_stop, the guard
  * lines. When the text does not fit, OFFSET grows to the next multiple of
  * 4096 (h->offset and the OFFSET key follow). UUID and VERSION must be set.
