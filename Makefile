@@ -19,17 +19,20 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIB_DIRS     := base header tree squashfs image server mount run python build
 LIB_SRCS     := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
 MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
-XAREXEC_SRCS := $(sort $(wildcard xarexec/*.c))
+XAREXEC_SRCS := $(sort $(filter-out xarexec/runtime%.c,$(wildcard xarexec/*.c)))
+RUNTIME_SRCS := $(sort $(wildcard xarexec/runtime*.c))
 UNIT_SRCS    := $(sort $(wildcard tests/unit/*/check_*.c))
 
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/obj/%.o)
 XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/obj/%.o)
+# Built in the main tree too, so that warnings and the layout check see them.
+RUNTIME_CHECK_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 LIBXAR       := $(BUILD)/libxar.a
 DEPS_STAMP   := $(BUILD)/.deps-ok
 
-BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse
+BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse $(BUILD)/xar-runtime
 
 .PHONY: all deps demo check unit e2e asan valgrind fuzz fuzz-run clean install uninstall bench
 # Keep test objects: make would delete them after the run, printing
@@ -66,6 +69,28 @@ $(BUILD)/xarexec: $(XAREXEC_OBJS) $(LIBXAR)
 
 $(BUILD)/xarexec_fuse: $(BUILD)/xarexec
 	ln -sf xarexec $@
+
+# The runtime mkxar --self-contained puts in front of a xar: xarexec's
+# sources again, fully static (no program interpreter, no shared library,
+# no NSS), optimised for size, unused functions dropped; at most 1.5 MiB
+# (tests/e2e/xarexec/test_self_contained.sh checks). Its own flags, not
+# CFLAGS: sanitizer builds cannot link statically, and the runtime is the
+# same code the sanitized xarexec runs.
+RT_CFLAGS  = -Os -g0 -ffunction-sections -fdata-sections -DXAR_EMBEDDED_RUNTIME
+RT_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+             -Wl,--build-id=none
+RT_LIBS    = -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lz -llzma -llzo2 \
+             -llz4 -lsodium -lpthread
+RT_OBJS    = $(patsubst %.c,$(BUILD)/rt/%.o,$(XAREXEC_SRCS) $(RUNTIME_SRCS))
+RT_LIBXAR  = $(BUILD)/rt/libxar.a
+$(BUILD)/rt/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(RT_CFLAGS) -c -o $@ $<
+$(RT_LIBXAR): $(LIB_SRCS:%.c=$(BUILD)/rt/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/xar-runtime: $(RT_OBJS) $(RT_LIBXAR) $(RUNTIME_CHECK_OBJS)
+	$(CC) $(RT_LDFLAGS) -o $@ $(RT_OBJS) $(RT_LIBXAR) $(RT_LIBS)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -155,6 +180,8 @@ MAN1DIR ?= $(PREFIX)/share/man/man1
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(BUILD)/mkxar $(BUILD)/xarexec $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/lib/xar
+	install -m 0755 $(BUILD)/xar-runtime $(DESTDIR)$(PREFIX)/lib/xar/
 	ln -sf xarexec $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
 	install -m 0644 man/mkxar.1 man/xarexec.1 $(DESTDIR)$(MAN1DIR)/
 	ln -sf xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
@@ -162,6 +189,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mkxar $(DESTDIR)$(PREFIX)/bin/xarexec \
 	      $(DESTDIR)$(PREFIX)/bin/xarexec_fuse $(DESTDIR)$(MAN1DIR)/mkxar.1 \
+	      $(DESTDIR)$(PREFIX)/lib/xar/xar-runtime \
 	      $(DESTDIR)$(MAN1DIR)/xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
 
 clean:

@@ -1,18 +1,20 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 
-#define MKXAR_VERSION "0.1.0"
 
 enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
 	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
+	OPT_SELF_CONTAINED, OPT_RUNTIME,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +28,8 @@ static const struct option long_opts[] = {
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
+	{ "self-contained", no_argument, NULL, OPT_SELF_CONTAINED },
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
 	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "python-entry", required_argument, NULL, OPT_PYTHON_ENTRY },
 	{ "console-script", required_argument, NULL, OPT_CONSOLE_SCRIPT },
@@ -60,6 +64,11 @@ static const char usage_text[] =
 "                          with '/' matches the path below its source,\n"
 "                          otherwise the name\n"
 "      --keep-owner        keep owners (default: everything root:root)\n"
+"      --self-contained    put the static runtime in front, so that OUTPUT\n"
+"                          runs where xarexec is not installed\n"
+"      --runtime FILE      the runtime to put in front (implies\n"
+"                          --self-contained; default: xar-runtime beside\n"
+"                          mkxar, or in ../lib/xar/ from it)\n"
 "\n"
 "Python apps (the interpreter runs the entry point from the mounted image):\n"
 "      --python-entry MODULE[:FUNCTION]\n"
@@ -175,6 +184,8 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case OPT_HEADER: return push(&o->headers, &o->nheaders, arg) ? 2 : 0;
 	case OPT_EXCLUDE: return push(&o->excludes, &o->nexcludes, arg) ? 2 : 0;
 	case OPT_KEEP_OWNER: b->tree.keep_owner = 1; return 0;
+	case OPT_SELF_CONTAINED: o->self_contained = 1; return 0;
+	case OPT_RUNTIME: b->runtime = arg; o->self_contained = 1; return 0;
 	case OPT_PYTHON: o->python.interp = arg; return 0;
 	case OPT_PYTHON_ENTRY: o->python.entry = arg; return 0;
 	case OPT_CONSOLE_SCRIPT: o->python.console_script = arg; return 0;
@@ -184,9 +195,37 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case 'q': o->quiet = 1; return 0;
 	case 'v': o->verbose = 1; return 0;
 	case 'h': fputs(usage_text, stdout); return 1;
-	case OPT_VERSION: printf("mkxar %s\n", MKXAR_VERSION); return 1;
+	case OPT_VERSION: printf("mkxar %s\n", XAR_VERSION); return 1;
 	default: return usage_error("invalid option", NULL);
 	}
+}
+
+/* The installed runtime: xar-runtime beside mkxar (a build directory),
+ * else <prefix>/lib/xar/xar-runtime for mkxar in <prefix>/bin. */
+static int default_runtime(struct mkxar_options *o)
+{
+	static const char *const where[] = { "xar-runtime",
+					     "../lib/xar/xar-runtime" };
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i;
+
+	if (n <= 0 || !(self[n] = '\0', slash = strrchr(self, '/')))
+		return usage_error("cannot find the runtime (give --runtime "
+				   "FILE)", NULL);
+	slash[1] = '\0';
+	for (i = 0; i < sizeof(where) / sizeof(*where); i++) {
+		free(o->runtime_path);
+		o->runtime_path = xar_path_join(self, where[i]);
+		if (!o->runtime_path)
+			return usage_error("out of memory", NULL);
+		if (!access(o->runtime_path, R_OK)) {
+			o->build.runtime = o->runtime_path;
+			return 0;
+		}
+	}
+	return usage_error("no runtime installed beside mkxar (give "
+			   "--runtime FILE)", self);
 }
 
 /* Python mode is chosen by naming an entry point. */
@@ -240,6 +279,8 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	b->tree.nexcludes = o->nexcludes;
 	if ((rc = python_options(o)))
 		return rc;
+	if (o->self_contained && !b->runtime && (rc = default_runtime(o)))
+		return rc;
 	if (!b->nsources && !(b->python && (o->nrequirements || o->npip_args)))
 		return usage_error("no SOURCE given", NULL);
 	return source_date_epoch(b);
@@ -251,4 +292,5 @@ void mkxar_options_free(struct mkxar_options *o)
 	free(o->headers);
 	free(o->requirements);
 	free(o->pip_args);
+	free(o->runtime_path);
 }

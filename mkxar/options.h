@@ -8,6 +8,8 @@ struct mkxar_options {
 	struct xar_build_opts build;
 	struct xar_python_opts python;
 	int quiet, verbose;
+	int self_contained;          /* --self-contained or --runtime */
+	char *runtime_path;          /* the default runtime, when found */
 	/* storage behind build's arrays */
 	const char **excludes, **headers, **requirements, **pip_args;
 	size_t nexcludes, nheaders, nrequirements, npip_args;

@@ -38,6 +38,10 @@ int xarexec_xar_open(struct xarexec_xar *x, const char *path)
 		xarexec_xar_close(x);
 		return xarexec_inspect_fail(path, &err);
 	}
+	x->layout = x->h.start ? "self-contained" : "shebang";
+	if (x->h.start && xar_runtime_version(fd, x->h.start, x->runtime_version,
+					      sizeof(x->runtime_version)))
+		strcpy(x->runtime_version, "unknown");
 	close(fd);
 	return 0;
 }
@@ -82,6 +86,11 @@ static void print_text(const struct xarexec_xar *x, const struct xarexec_counts 
 
 	printf("file:         %s\n", x->path);
 	printf("shebang:      %s\n", x->h.shebang);
+	if (x->h.start)
+		printf("layout:       self-contained (runtime %s, %" PRIu64
+		       " bytes)\n", x->runtime_version, x->h.start);
+	else
+		printf("layout:       shebang\n");
 	printf("header:\n");
 	for (k = 0; k < x->h.nkv; k++)
 		printf("  %s=\"%s\"\n", x->h.kv[k].key, x->h.kv[k].value);

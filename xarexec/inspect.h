@@ -36,6 +36,9 @@ struct xarexec_xar {
 	const char *path;
 	struct xar_header h;
 	struct xar_image *img;
+	const char *layout;       /* "shebang" or "self-contained" */
+	char runtime_version[64]; /* self-contained: what its runtime says it
+				     is, or "unknown" */
 };
 
 /* 0, or 1 after printing the error. */

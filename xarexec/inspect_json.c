@@ -97,6 +97,9 @@ void xarexec_print_json(const struct xarexec_xar *x,
 	fputs("{\"file\":", stdout);
 	json_string(x->path);
 	field("shebang", x->h.shebang);
+	field("layout", x->layout);
+	field("runtime_version", x->h.start ? x->runtime_version : NULL);
+	number("runtime_size", x->h.start);
 	fputs(",\"header\":{", stdout);
 	for (k = 0; k < x->h.nkv; k++) {
 		if (k)

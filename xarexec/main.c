@@ -75,8 +75,8 @@ static int exec_app(const struct xarexec_options *o,
 	struct xar_launch l;
 	struct xar_err err;
 
-	if (xar_launch_env(o->xar_path, root, new_mount, &err) ||
-	    xar_launch_plan(h, root, o->xar_path, o->app_argc, o->app_argv,
+	if (xar_launch_env(o->invoked_name, root, new_mount, &err) ||
+	    xar_launch_plan(h, root, o->invoked_name, o->app_argc, o->app_argv,
 			    &l, &err))
 		return fail(o->xar_path, &err);
 	trace_exec(t, &l);
@@ -299,7 +299,11 @@ int main(int argc, char **argv)
 		      stderr);
 		return 1;
 	}
+#ifdef XAR_EMBEDDED_RUNTIME
+	rc = xarexec_parse_runtime(&o, argc, argv);
+#else
 	rc = xarexec_parse_options(&o, argc, argv);
+#endif
 	if (rc)
 		return rc == 1 ? 0 : 2;
 	rc = inspect(&o);

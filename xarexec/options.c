@@ -8,7 +8,6 @@
 #include "mount/mount.h"
 #include "base/base.h"
 
-#define XAREXEC_VERSION "0.1.0"
 #define TIMEOUT_MAX (10u * 365 * 24 * 3600) /* ten years is "never" enough */
 
 #define DAYS_MAX 36500u
@@ -131,7 +130,7 @@ static int set_mode(struct xarexec_options *o, enum xarexec_mode m)
 	return 0;
 }
 
-static int parse_env(struct xarexec_options *o)
+int xarexec_parse_env(struct xarexec_options *o)
 {
 	const char *debug = getenv("XAR_DEBUG");
 	const char *timeout = getenv("XAR_MOUNT_TIMEOUT");
@@ -190,7 +189,7 @@ static int parse_option(struct xarexec_options *o, int c)
 		fputs(usage_text, stdout);
 		return 1;
 	case OPT_VERSION:
-		puts("xarexec " XAREXEC_VERSION);
+		puts("xarexec " XAR_VERSION);
 		return 1;
 	default: /* getopt said what was wrong */
 		fprintf(stderr, "Try 'xarexec --help' for more "
@@ -229,7 +228,7 @@ static int check_operands(struct xarexec_options *o, int argc, char **argv)
 	if ((o->mode == XAREXEC_INFO || o->mode == XAREXEC_VERIFY) &&
 	    optind + 1 != argc)
 		return usage_error("unexpected argument", argv[optind + 1]);
-	o->xar_path = argv[optind];
+	o->xar_path = o->invoked_name = argv[optind];
 	o->app_argc = argc - optind - 1;
 	o->app_argv = argv + optind + 1;
 	return 0;
@@ -241,7 +240,7 @@ int xarexec_parse_options(struct xarexec_options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->older_than = 30;
-	rc = parse_env(o);
+	rc = xarexec_parse_env(o);
 	while (!rc && (c = getopt_long(argc, argv, "+mnuvh", long_opts,
 				       NULL)) != -1)
 		rc = parse_option(o, c);

@@ -28,6 +28,9 @@ struct xarexec_options {
 	const char *extract_dir;
 	unsigned older_than;   /* --older-than DAYS, default 30 */
 	const char *xar_path;  /* NULL for --status, --clean, maybe --doctor */
+	const char *invoked_name; /* what the app is told it was run as:
+				     xar_path, or for a self-contained xar
+				     run by name, its argv[0] */
 	int app_argc;
 	char **app_argv;
 };
@@ -36,5 +39,14 @@ struct xarexec_options {
  * 0 to go on, 1 when --help/--version was handled (exit 0), 2 on a usage
  * error (already reported on stderr). */
 int xarexec_parse_options(struct xarexec_options *o, int argc, char **argv);
+
+/* XAR_DEBUG and XAR_MOUNT_TIMEOUT into o; 0, or 2 after reporting. */
+int xarexec_parse_env(struct xarexec_options *o);
+
+/* The runtime in front of a self-contained xar (xarexec/runtime.c, linked
+ * only into it): the file is itself; argv[1] may be one of its --xar-*
+ * options, else every argument is the app's. Returns as
+ * xarexec_parse_options. */
+int xarexec_parse_runtime(struct xarexec_options *o, int argc, char **argv);
 
 #endif

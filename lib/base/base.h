@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The version of mkxar, xarexec and the runtime they embed. */
+#define XAR_VERSION "0.2.0"
+
 /* Error reporting for libxar: functions return 0 on success and -1 on
  * failure, filling a struct xar_err with a one-line message (no prefix, no
  * newline) that only the front ends print. */
@@ -49,6 +52,11 @@ long long xar_pread_full(int fd, void *buf, size_t len, uint64_t off);
 
 /* Parse a whole decimal number in [min, max]; 0 or -1 (errno EINVAL/ERANGE). */
 int xar_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* The home directory /etc/passwd gives uid, into out; 0, or -1 when it
+ * names none that fits. Read directly, not through NSS: the static
+ * runtime has no NSS, and $HOME is the first choice anyway. */
+int xar_passwd_home(uid_t uid, char *out, size_t cap);
 
 /* Remove a directory tree (no symlinks followed). 0 or -1 with errno. */
 int xar_rmtree(const char *path);

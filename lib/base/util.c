@@ -132,3 +132,39 @@ int xar_rmtree(const char *path)
 {
 	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+/* Field i (from 0) of a passwd line, or NULL. */
+static const char *passwd_field(const char *line, int i, size_t *len)
+{
+	while (i-- > 0 && (line = strchr(line, ':')))
+		line++;
+	if (!line)
+		return NULL;
+	*len = strcspn(line, ":\n");
+	return line;
+}
+
+int xar_passwd_home(uid_t uid, char *out, size_t cap)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[4096], want[24];
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lu", (unsigned long)uid);
+	while (rc && fgets(line, sizeof(line), f)) {
+		size_t ulen, hlen;
+		const char *u = passwd_field(line, 2, &ulen);
+		const char *h = passwd_field(line, 5, &hlen);
+
+		if (!u || !h || ulen != strlen(want) || memcmp(u, want, ulen) ||
+		    !hlen || hlen >= cap || h[0] != '/')
+			continue;
+		memcpy(out, h, hlen);
+		out[hlen] = '\0';
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}

@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "header/header.h"
 #include "python/python.h"
+#include "embed.h"
 
 #define UUID_HEX 16 /* 64 bits of the image digest */
 #define TRAMPOLINE "__xar__/run.sh"
@@ -208,14 +209,15 @@ static int set_extra_headers(const struct xar_build_opts *o,
 static int make_header(const struct xar_build_opts *o, uint32_t version,
 		       struct xar_header *h, struct xar_err *err)
 {
-	char zeros[65], num[24];
+	char zeros[65], num[24], off[24];
 
 	memset(zeros, '0', 64);
 	zeros[64] = '\0';
 	snprintf(num, sizeof(num), "%" PRIu32, version);
+	snprintf(off, sizeof(off), "%" PRIu64, h->start + XAR_HEADER_ALIGN);
 	if (xar_header_set_shebang(h, o->shebang ? o->shebang :
 				   XAR_DEFAULT_SHEBANG, err) ||
-	    xar_header_set(h, "OFFSET", "4096", err) ||
+	    xar_header_set(h, "OFFSET", off, err) ||
 	    xar_header_set(h, "UUID", zeros + 64 - UUID_HEX, err) ||
 	    xar_header_set(h, "VERSION", num, err) ||
 	    xar_header_set(h, "XAR_SHA256", zeros, err))
@@ -255,11 +257,11 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 	    xar_header_set(h, "UUID", r->uuid, err) ||
 	    render(h, &text, &len, err))
 		goto out;
-	if (len != r->offset) {
+	if (len != r->offset - h->start) {
 		xar_err_set(err, EINVAL, "internal error: header size changed");
 		goto out;
 	}
-	if (xar_pwrite_all(out->fd, text, len, 0)) {
+	if (xar_pwrite_all(out->fd, text, len, h->start)) {
 		xar_err_sys(err, "cannot write '%s'", out->tmp);
 		goto out;
 	}
@@ -277,6 +279,7 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 	struct xar_outfile out = { .fd = -1 };
 	struct xar_sqfs_opts so = o->sqfs;
 	struct py_build py = { 0 };
+	struct xar_embed rt = { 0 };
 	char *text = NULL;
 	size_t len;
 	int64_t newest;
@@ -284,6 +287,9 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 
 	memset(r, 0, sizeof(*r));
 	xar_header_init(&h);
+	if (o->runtime && xar_embed_load(&rt, o->runtime, err))
+		goto out;
+	h.start = r->runtime_size = rt.start;
 	if (gather(o, &t, &py, &h, err))
 		goto out;
 	newest = xar_tree_finish_times(&t, o->source_date_epoch);
@@ -296,6 +302,10 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 	r->offset = h.offset;
 	if (xar_outfile_open(&out, o->output, err))
 		goto out;
+	if (o->runtime && xar_embed_write(&rt, out.fd, err)) {
+		xar_err_prefix(err, "'%s'", o->output);
+		goto out;
+	}
 	if (xar_sqfs_write(&t, out.fd, r->offset, &so, &r->image, err)) {
 		/* Source errors name their file; write errors get ours. */
 		if (!strncmp(err->msg, "cannot write the image", 22))
@@ -303,13 +313,15 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 		goto out;
 	}
 	if (seal(&out, &h, r, err) ||
-	    xar_outfile_commit(&out, o->exec || o->python ? 0755 : 0644, err))
+	    xar_outfile_commit(&out, o->exec || o->python || o->runtime ?
+			       0755 : 0644, err))
 		goto out;
 	rc = 0;
 out:
 	if (rc)
 		xar_outfile_abort(&out);
 	free(text);
+	xar_embed_free(&rt);
 	xar_header_free(&h);
 	xar_tree_free(&t);
 	py_cleanup(&py);

@@ -19,6 +19,8 @@ struct xar_build_opts {
 	const char *exec;            /* target inside the image, or NULL */
 	const char *shebang;         /* NULL: XAR_DEFAULT_SHEBANG */
 	const char *mount_root;      /* MOUNT_ROOT, or NULL */
+	const char *runtime;         /* self-contained: the static runtime
+					to put in front, or NULL */
 	const char *const *headers;  /* extra KEY=VALUE lines */
 	size_t nheaders;
 	int64_t source_date_epoch;   /* -1 when unset */
@@ -30,6 +32,8 @@ struct xar_build_opts {
 struct xar_build_result {
 	struct xar_sqfs_result image;
 	uint64_t offset;             /* where the image starts */
+	uint64_t runtime_size;       /* bytes in front of the header (the
+					runtime and its padding), or 0 */
 	char uuid[17];
 };
 

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +32,16 @@ int xar_cache_dir(char **dir, struct xar_err *err)
 {
 	const char *base = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
-	const struct passwd *pw;
+	char pw_home[512];
 	int n;
 
 	*dir = NULL;
 	if (base && base[0] == '/') /* the XDG spec ignores relative ones */
 		n = asprintf(dir, "%s/xar", base);
 	else {
-		if ((!home || home[0] != '/') && (pw = getpwuid(geteuid())))
-			home = pw->pw_dir;
+		if ((!home || home[0] != '/') &&
+		    !xar_passwd_home(geteuid(), pw_home, sizeof(pw_home)))
+			home = pw_home;
 		if (!home || home[0] != '/')
 			return xar_err_set(err, ENOENT, "no directory for the "
 					   "extraction cache: set XDG_CACHE_HOME "

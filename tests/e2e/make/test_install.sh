@@ -31,6 +31,14 @@ expect_eq installed-xarexec_fuse-link xarexec "$(readlink "$P/bin/xarexec_fuse")
 expect_eq installed-xarexec_fuse-man-link xarexec.1 "$(readlink "$MAN1/xarexec_fuse.1")"
 check installed-mkxar-runs "$P/bin/mkxar" --version
 check installed-xarexec-runs "$P/bin/xarexec" --version
+is_file_mode installed-runtime "$P/lib/xar/xar-runtime" 755
+# the installed mkxar finds the installed runtime on its own
+mkdir -p "$T/tree/bin" && cp "$P/bin/xarexec" "$T/tree/bin/tool"
+check installed-mkxar-self-contained "$P/bin/mkxar" -q -o "$T/sc.xar" \
+	--self-contained --exec bin/tool "$T/tree"
+expect_eq installed-runtime-embedded 0 \
+	"$(cmp -s -n "$(stat -c %s "$P/lib/xar/xar-runtime")" \
+	   "$P/lib/xar/xar-runtime" "$T/sc.xar"; echo $?)"
 
 # ---- the man pages ------------------------------------------------------
 if command -v man >/dev/null 2>&1; then
