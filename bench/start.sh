@@ -4,7 +4,8 @@
 #   sh bench/start.sh [BUILD_DIR]      (default: build; make first)
 #
 # 1. Start: a xar whose target is a tiny static C program, against running
-#    that program directly. Hot = the mount is cached; cold = a fresh mount
+#    that program directly, through xarexec, a shebang and the runtime
+#    embedded by mkxar --self-contained. Hot = the mount is cached; cold = a fresh mount
 #    each run (unmounted, untimed, before each). Medians over $RUNS runs.
 # 2. Files: every file of a real Python tree ($TREE, default Django's if
 #    installed, else /usr/lib/python3.11) walked as an import does (lstat,
@@ -235,13 +236,15 @@ ms() { awk -v a="$1" 'BEGIN { printf "%.2f ms", a / 1000 }'; }
 # xarexec at a fixed path may choose: what env's own exec costs.
 "$BUILD/mkxar" -q -o "$W/tiny-abs.xar" --shebang "#!$BUILD/xarexec" \
 	--exec bin/tiny "$W/tiny"
+# The same image with the static runtime in front (mkxar --self-contained).
+"$BUILD/mkxar" -q -o "$W/tiny-sc.xar" --self-contained --exec bin/tiny "$W/tiny"
 X="$BUILD/xarexec"
 PATH="$BUILD:$PATH"; export PATH # for the shebang's /usr/bin/env xarexec
 "$X" -m "$W/tiny.xar" > /dev/null
 # shellcheck disable=SC2046
 set -- $("$W/timeit" "$RUNS" "" "$W/tiny/bin/tiny" --- "" "$X" "$W/tiny.xar" \
-	--- "" "$W/tiny.xar" --- "" "$W/tiny-abs.xar")
-direct=$1 hot=$2 shebang=$3 absolute=$4
+	--- "" "$W/tiny.xar" --- "" "$W/tiny-abs.xar" --- "" "$W/tiny-sc.xar")
+direct=$1 hot=$2 shebang=$3 absolute=$4 selfc=$5
 cold_runs=$((RUNS / 4 + 1))
 cold=$("$W/timeit" "$cold_runs" "'$X' -u '$W/tiny.xar'" "$X" "$W/tiny.xar")
 "$X" -u "$W/tiny.xar" || true
@@ -251,6 +254,7 @@ echo "  direct                     $(ms "$direct")"
 echo "  xarexec tiny.xar, hot      $(ms "$hot")  overhead $(ms $((hot - direct)))  ratio $(ratio "$hot" "$direct")"
 echo "  ./tiny.xar (env), hot      $(ms "$shebang")  overhead $(ms $((shebang - direct)))  ratio $(ratio "$shebang" "$direct")"
 echo "  ./tiny-abs.xar (#!xarexec) $(ms "$absolute")  overhead $(ms $((absolute - direct)))  ratio $(ratio "$absolute" "$direct")"
+echo "  ./tiny-sc.xar (embedded)   $(ms "$selfc")  overhead $(ms $((selfc - direct)))  ratio $(ratio "$selfc" "$direct")"
 echo "  xarexec tiny.xar, cold     $(ms "$cold")  over hot $(ms $((cold - hot)))  ratio $(ratio "$cold" "$hot")"
 
 # ---- 2. files ----
