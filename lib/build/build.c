@@ -182,7 +182,8 @@ static int set_extra_headers(const struct xar_build_opts *o,
 			     struct xar_header *h, struct xar_err *err)
 {
 	static const char *const reserved[] = { "OFFSET", "UUID", "VERSION",
-						"XAR_SHA256", "XAR_EXEC" };
+						"XAR_SHA256", "XAR_EXEC",
+						"XAR_RUNTIME_SHA256" };
 	size_t i, k;
 
 	for (i = 0; i < o->nheaders; i++) {
@@ -220,7 +221,8 @@ static int make_header(const struct xar_build_opts *o, uint32_t version,
 	    xar_header_set(h, "OFFSET", off, err) ||
 	    xar_header_set(h, "UUID", zeros + 64 - UUID_HEX, err) ||
 	    xar_header_set(h, "VERSION", num, err) ||
-	    xar_header_set(h, "XAR_SHA256", zeros, err))
+	    xar_header_set(h, "XAR_SHA256", zeros, err) ||
+	    (h->start && xar_header_set(h, "XAR_RUNTIME_SHA256", zeros, err)))
 		return -1;
 	if (o->exec && (xar_header_set(h, "XAR_EXEC", o->exec, err) ||
 			xar_header_set(h, "XAREXEC_TARGET", TRAMPOLINE, err)))
@@ -238,6 +240,23 @@ static int render(struct xar_header *h, char **text, size_t *len,
 	return xar_header_format(h, text, len, err);
 }
 
+/* Put the digest of the runtime in front (and its padding) into the
+ * header, so that --verify covers it too. */
+static int seal_runtime(struct xar_outfile *out, struct xar_header *h,
+			struct xar_err *err)
+{
+	unsigned char md[XAR_SHA256_LEN];
+	char hex[2 * XAR_SHA256_LEN + 1];
+
+	if (!h->start)
+		return 0;
+	if (xar_sha256_fd(out->fd, 0, h->start, md, err))
+		return xar_err_prefix(err, "cannot hash the runtime in '%s'",
+				      out->tmp);
+	xar_hex(md, sizeof(md), hex);
+	return xar_header_set(h, "XAR_RUNTIME_SHA256", hex, err);
+}
+
 /* Hash the image, put the digest and UUID into the header, write it. */
 static int seal(struct xar_outfile *out, struct xar_header *h,
 		struct xar_build_result *r, struct xar_err *err)
@@ -247,6 +266,8 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 	size_t len;
 	int rc = -1;
 
+	if (seal_runtime(out, h, err))
+		return -1;
 	if (xar_sha256_fd(out->fd, r->offset, r->image.image_size, md, err))
 		return xar_err_prefix(err, "cannot hash the image in '%s'",
 				      out->tmp);

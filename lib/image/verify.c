@@ -266,6 +266,34 @@ out:
 	return rc;
 }
 
+/* ---- the runtime in front of a self-contained xar ---- */
+
+static int check_runtime(int fd, const struct xar_header *h,
+			 struct xar_err *err)
+{
+	const char *want = xar_header_get(h, "XAR_RUNTIME_SHA256");
+	unsigned char md[XAR_SHA256_LEN];
+	char got[2 * XAR_SHA256_LEN + 1];
+
+	if (!h->start)
+		return 0;
+	if (!want || !is_hex(want, 2 * XAR_SHA256_LEN))
+		return xar_err_set(err, EINVAL, "the header has no valid "
+				   "XAR_RUNTIME_SHA256 for the runtime in front "
+				   "of it");
+	if (xar_sha256_fd(fd, 0, h->start, md, err))
+		return xar_err_prefix(err, "cannot read the runtime");
+	xar_hex(md, sizeof(md), got);
+	if (strcasecmp(got, want))
+		return xar_err_set(err, EIO, "the runtime's SHA-256 does not "
+				   "match XAR_RUNTIME_SHA256 in the header: "
+				   "the runtime in front of the header was "
+				   "damaged or changed after it was built (it "
+				   "hashes to %s, the header says %s)", got,
+				   want);
+	return 0;
+}
+
 /* ---- all of it ---- */
 
 static void append(struct xar_err *err, const char *more)
@@ -294,7 +322,7 @@ int xar_verify_fd(int fd, struct xar_verify_result *r,
 		xar_err_sys(err, "cannot stat");
 		goto out;
 	}
-	if (check_header_digest(&h, err))
+	if (check_header_digest(&h, err) || check_runtime(fd, &h, err))
 		goto out;
 	mismatch = digest_mismatch(fd, &h, (uint64_t)st.st_size, r, err);
 	if (mismatch < 0)

@@ -1,5 +1,6 @@
 /* The XAR header parser on hostile bytes: parsed directly (file size known
- * and unknown) and read from a file (the one-read and two-read paths).
+ * and unknown) and read from a file (the one-read and two-read paths, and
+ * the self-contained layout: an ELF runtime, then the header).
  * Property: a header we accept can be written back and reads back the
  * same (shebang, OFFSET, every key and value). */
 #include "fuzz.h"
@@ -71,6 +72,10 @@ static void from_file(const uint8_t *data, size_t size)
 	if (!xar_header_read_fd(&h, fd, &err)) {
 		if (h.offset >= size)
 			fuzz_fail("accepted an OFFSET at or past the end", NULL);
+		if (h.start % XAR_HEADER_ALIGN || h.start >= h.offset ||
+		    (h.start && !xar_runtime_is_elf(data, size)))
+			fuzz_fail("accepted a header start that is not after "
+				  "a runtime, or not below OFFSET", NULL);
 		xar_header_free(&h);
 	} else if (!err.msg[0] || strchr(err.msg, '\n')) {
 		fuzz_fail("error message is not one line", err.msg);

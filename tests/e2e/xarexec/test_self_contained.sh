@@ -7,6 +7,7 @@
 # answers its --xar-* options; and the installed xarexec reads it.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_run.sh"
+. "$(dirname "$0")/../lib_users.sh"
 run_setup
 RT="$BUILD/xar-runtime"
 MiB15=1572864
@@ -114,10 +115,95 @@ expect_eq "--xar-unmount: unmounted" 0 "$(run_mount_count "$T")"
 expect_eq "--xar-mount: the mount point" "$mp" "$(./sc.xar --xar-mount)"
 "$XAREXEC" -u sc.xar
 expect_eq "xarexec -u unmounts it" 0 "$(run_mount_count "$T")"
+expect_eq "-- --xar-info after the first argument is the app's" \
+	"$(printf '[./sc.xar]\n[--]\n[--xar-info]')" "$(./sc.xar -- --xar-info)"
+expect_eq "so is a later --xar-mount" "$(printf '[./sc.xar]\n[x]\n[--xar-mount]')" \
+	"$(./sc.xar x --xar-mount)"
 ./sc.xar --xar-nonsense 2> err
 expect_eq "unknown --xar- option: status 2" 2 "$?"
 grep -q 'unknown runtime option: --xar-nonsense' err &&
 	pass "unknown --xar- option: named" || fail "unknown --xar- option" "$(cat err)"
+
+# ---- the same answers on both layouts ----
+expect_eq "--list: the same on both layouts" "$("$XAREXEC" --list plain.xar)" \
+	"$(./sc.xar --xar-list)"
+expect_eq "--verify: the same on both layouts" \
+	"$("$XAREXEC" --verify plain.xar | sed 's/^[^:]*: //')" \
+	"$(./sc.xar --xar-verify | sed 's/^[^:]*: //')"
+strip_layout() { grep -v '^file:\|^layout:\|OFFSET=\|XAR_RUNTIME_SHA256='; }
+expect_eq "--info: the same on both layouts, but for layout and OFFSET" \
+	"$("$XAREXEC" --info plain.xar | strip_layout)" \
+	"$(./sc.xar --xar-info | strip_layout)"
+mkdir -p ex1 ex2
+"$XAREXEC" --extract ex1 plain.xar && ./sc.xar --xar-extract ex2 &&
+	diff -r ex1 ex2 > /dev/null && pass "--extract: the same on both layouts" ||
+	fail "--extract: the same on both layouts" "differ"
+
+# ---- another runtime's mount of the same image ----
+# The original XAR runtime (and any runtime of another mount format) mounts
+# at another name: ours leaves it alone, mounts its own, and says why.
+ns=$(stat -L -c %i /proc/self/ns/mnt)
+other="$(dirname "$mp")/$(grep -a -m1 '^UUID=' sc.xar | cut -d'"' -f2)-ns-$ns"
+mkdir -p "$other"
+if command -v squashfuse > /dev/null &&
+    squashfuse -o offset=4096 plain.xar "$other" 2> err; then
+	./sc.xar --xar-unmount
+	XAR_DEBUG=1 ./sc.xar > /dev/null 2> err
+	grep -q "$other: a mount point of this image from another runtime" err &&
+		pass "another runtime's mount: XAR_DEBUG names it" ||
+		fail "another runtime's mount: XAR_DEBUG names it" "$(cat err)"
+	is_mounted "$mp" && pass "another runtime's mount: ours is separate" ||
+		fail "another runtime's mount: ours is separate" "not mounted"
+	./sc.xar --xar-unmount
+	is_mounted "$other" && pass "another runtime's mount: left alone" ||
+		fail "another runtime's mount: left alone" "it was unmounted"
+	fusermount3 -u "$other"
+	grep -q '^format 1$' "$mp.stats" && pass "the stats file says its format" ||
+		fail "the stats file says its format" "$(head -3 "$mp.stats")"
+else
+	skip "another runtime's mount" "squashfuse cannot mount here: $(cat err)"
+fi
+rmdir "$other" 2>/dev/null
+
+# ---- a dead server, replaced by the runtime ----
+./sc.xar env > /dev/null
+pid=$(stats_value sc.xar pid)
+kill -9 "$pid" 2>/dev/null
+wait_until 10 run_gone "$pid"
+expect_eq "after its server was killed, the next run works" "[./sc.xar]" \
+	"$(./sc.xar | head -n 1)"
+[ "$(stats_value sc.xar pid)" != "$pid" ] && pass "... with a new server" ||
+	fail "... with a new server" "same pid"
+./sc.xar --xar-unmount
+
+# ---- a user, with no xarexec anywhere on PATH ----
+if can_add_user; then
+	user_setup
+	expect_eq "user: no xarexec on PATH" "" \
+		"$(as_user env PATH=/usr/bin:/bin sh -c 'command -v xarexec')"
+	expect_eq "user: runs through fusermount3" \
+		"$(printf 'new=1\n[./sc.xar]')" \
+		"$(as_user env PATH=/usr/bin:/bin ./sc.xar env | grep new=
+		   as_user env PATH=/usr/bin:/bin ./sc.xar)"
+	expect_eq "user: the mount is the user's" \
+		"$T/mnt/uid-$uid" "$(dirname "$(as_user ./sc.xar --xar-print-path)")"
+	as_user ./sc.xar --xar-unmount
+	expect_eq "user: --xar-unmount" 0 "$(run_mount_count "$T")"
+else
+	skip "user runs" "needs root, useradd and setpriv"
+fi
+
+# ---- a self-contained Python app, without xarexec ----
+mkdir -p py
+printf 'import sys\nprint("py", sys.argv[1:], __name__)\n' > py/hello.py
+if "$MKXAR" -q -o py.xar --self-contained --python-entry hello py 2> err; then
+	expect_eq "a self-contained Python app runs without xarexec" \
+		"py ['a', '--xar-x'] __main__" \
+		"$(env PATH=/usr/bin:/bin ./py.xar a --xar-x)"
+	./py.xar --xar-unmount
+else
+	fail "a self-contained Python app builds" "$(cat err)"
+fi
 
 # ---- damaged ----
 cp sc.xar bad.xar
@@ -128,6 +214,34 @@ head -c $((rtsize + 100)) sc.xar > cut.xar
 chmod +x cut.xar
 "$XAREXEC" --info cut.xar > /dev/null 2> err
 expect_eq "a cut-off xar: one error line" "1 1" "$? $(wc -l < err)"
+cp sc.xar flip.xar
+printf '\001' | dd of=flip.xar bs=1 seek=70000 conv=notrunc 2>/dev/null
+"$XAREXEC" --verify flip.xar > /dev/null 2> err
+expect_eq "a flipped bit in the runtime: --verify fails" 1 "$?"
+grep -q "runtime's SHA-256 does not match" err &&
+	pass "... naming the runtime" || fail "... naming the runtime" "$(cat err)"
+# hostile_case NAME FILE WANT: xarexec -m refuses FILE with one line
+# holding WANT, and nothing is mounted.
+hostile_case() {
+	chmod +x "$2"
+	"$XAREXEC" -m "$2" > /dev/null 2> err
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q "$3" err &&
+	    [ "$(run_mount_count "$T")" -eq 0 ]; then
+		pass "hostile: $1"
+	else
+		fail "hostile: $1" "status $rc, $(cat err)"
+	fi
+}
+head -c 3000 sc.xar > trunc.xar
+hostile_case "a truncated runtime" trunc.xar "cut off\|no XAR header"
+cp "$RT" only.xar
+hostile_case "a file that is only a runtime" only.xar "no XAR header after it"
+sed "s/^OFFSET=\"$off\"/OFFSET=\"$((off - rtsize))\"/" sc.xar > inside.xar
+hostile_case "OFFSET inside the runtime" inside.xar "inside the runtime"
+cp sc.xar notelf.xar
+printf 'XELF' | dd of=notelf.xar bs=1 count=4 conv=notrunc 2>/dev/null
+hostile_case "a runtime part that is not ELF" notelf.xar "shebang\|#!"
 python3 - sc.xar huge.xar <<'EOF'
 import sys, struct
 b = bytearray(open(sys.argv[1], 'rb').read())
