@@ -1,5 +1,6 @@
 #include "mount.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,11 +28,12 @@ struct place {
 
 uint64_t xar_mount_marker(const char *uuid)
 {
-	static const char salt[] = "xar-mount:";
+	char salt[32];
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 	const char *parts[] = { salt, uuid };
 	size_t i;
 
+	snprintf(salt, sizeof(salt), "xar-mount-v%d:", XAR_MOUNT_FORMAT);
 	for (i = 0; i < 2; i++)
 		for (const char *p = parts[i]; *p; p++)
 			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
@@ -251,6 +253,32 @@ static int mount_locked(const struct place *p,
 	return 0;
 }
 
+/* XAR_DEBUG: name the mount points of this image that runtimes of other
+ * formats (or the original XAR's) made beside ours; we never use them. */
+static void trace_others(const struct place *p, const char *uuid)
+{
+	size_t ulen = strlen(uuid);
+	struct dirent *d;
+	DIR *dir;
+	int fd;
+
+	if (!p->trace || (fd = openat(p->user_fd, ".", O_RDONLY | O_DIRECTORY |
+				      O_CLOEXEC)) < 0)
+		return;
+	if (!(dir = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((d = readdir(dir)))
+		if (!strncmp(d->d_name, uuid, ulen) && d->d_name[ulen] == '-' &&
+		    strcmp(d->d_name, p->mp->name) && !strchr(d->d_name, '.'))
+			xar_tracef(p->trace, "%s/%s: a mount point of this image "
+				   "from another runtime (not format %d); not "
+				   "ours to use", p->mp->user_dir, d->d_name,
+				   XAR_MOUNT_FORMAT);
+	closedir(dir);
+}
+
 int xar_mount_acquire(const struct xar_mountpoint *mp,
 		      const struct xar_mount_request *rq, struct xar_mount *m,
 		      struct xar_err *err)
@@ -271,6 +299,7 @@ int xar_mount_acquire(const struct xar_mountpoint *mp,
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
+		trace_others(&p, rq->uuid);
 		xar_tracef(rq->trace, "no live mount; locking %s",
 			   mp->lock_path);
 		lock = xar_mount_lock(mp->lock_path, mp->uid, err);

@@ -13,7 +13,7 @@
  *
  * One mount per (user, image UUID, mount namespace), found again by path:
  *
- *   <root>/uid-<uid>/<uuid>-ns-<inode of /proc/self/ns/mnt>
+ *   <root>/uid-<uid>/<uuid>-ns-<inode of /proc/self/ns/mnt>-v<format>
  *
  * with <name>.lock (serialises the first mount) and <name>.stats (the
  * server's request counts) beside it. The root is the first usable of
@@ -36,7 +36,8 @@ struct xar_mountpoint {
 	uid_t uid;
 	char *root;       /* the mount root chosen */
 	char *user_dir;   /* <root>/uid-<uid> */
-	char *name;       /* <uuid>-ns-<inode>: the mount point's name in user_dir */
+	char *name;       /* <uuid>-ns-<inode>-v<XAR_MOUNT_FORMAT>: the mount
+			     point's name in user_dir */
 	char *path;       /* <user_dir>/<name> */
 	char *lock_path;  /* <path>.lock */
 	char *stats_path; /* <path>.stats */

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/server.h"
+
 #define UUID_MAX 64 /* the header allows no longer */
 
 /* The default roots after $XAR_MOUNT_ROOT and the header's MOUNT_ROOT;
@@ -99,19 +101,22 @@ static const char *choose_root(const char *header_root, uid_t uid,
 	return NULL;
 }
 
-/* "<uuid>-ns-<inode>": the mount namespace keeps mounts made in another
- * namespace, invisible here, from being mistaken for absent ones. */
+/* "<uuid>-ns-<inode>-v<format>": the mount namespace keeps mounts made in
+ * another namespace, invisible here, from being mistaken for absent ones;
+ * the format keeps runtimes of other formats (and the original XAR's,
+ * which uses "<uuid>-ns-<inode>") out of each other's way. */
 static char *mount_name(const char *uuid)
 {
 	struct stat st;
 	char *name;
+	int n;
 
 	if (stat("/proc/self/ns/mnt", &st))
-		return strdup(uuid);
-	if (asprintf(&name, "%s-ns-%llu", uuid,
-		     (unsigned long long)st.st_ino) < 0)
-		return NULL;
-	return name;
+		n = asprintf(&name, "%s-v%d", uuid, XAR_MOUNT_FORMAT);
+	else
+		n = asprintf(&name, "%s-ns-%llu-v%d", uuid,
+			     (unsigned long long)st.st_ino, XAR_MOUNT_FORMAT);
+	return n < 0 ? NULL : name;
 }
 
 int xar_mountpoint_locate(struct xar_mountpoint *mp, const char *uuid,

@@ -76,9 +76,10 @@ static void write_stats(struct server *s, const char *state)
 
 	if (!s->cfg->stats_path)
 		return;
-	snprintf(preamble, sizeof(preamble), "pid %ld\nmountpoint %s\n"
-		 "idle_timeout %u\nstate %s\n", (long)getpid(),
-		 s->cfg->mountpoint, s->cfg->idle_timeout, state);
+	snprintf(preamble, sizeof(preamble), "pid %ld\nformat %d\n"
+		 "mountpoint %s\nidle_timeout %u\nstate %s\n", (long)getpid(),
+		 XAR_MOUNT_FORMAT, s->cfg->mountpoint, s->cfg->idle_timeout,
+		 state);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
 }

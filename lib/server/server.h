@@ -8,6 +8,14 @@
 
 #include "base/base.h"
 
+/* The version of what runtimes share on a machine: the mount point's name
+ * (<uuid>-ns-<mnt ns>-v<format>), its lock file, the server's stats file
+ * ("format N" on its second line) and the statfs marker. A runtime uses
+ * only mounts of its own format: others live under other names, so
+ * runtimes of different formats never take, lock or unmount each other's
+ * mounts. Raise it whenever any of them changes meaning. */
+#define XAR_MOUNT_FORMAT 1
+
 /* The in-process FUSE server: xarexec forks it before exec'ing the app.
  *
  * xar_server_start() opens the image, forks twice (so that the server is

@@ -9,8 +9,8 @@ mp=$("$XAREXEC" -n x.xar)
 expect_eq "-n: status 0" 0 "$?"
 uuid=$(sed -n 's/^UUID="\(.*\)"$/\1/p' x.xar | head -n 1)
 ns=$(stat -L -c %i /proc/self/ns/mnt)
-expect_eq "-n: <root>/uid-<uid>/<uuid>-ns-<mnt ns>" \
-	"$T/mnt/uid-$(id -u)/$uuid-ns-$ns" "$mp"
+expect_eq "-n: <root>/uid-<uid>/<uuid>-ns-<mnt ns>-v<format>" \
+	"$T/mnt/uid-$(id -u)/$uuid-ns-$ns-v1" "$mp"
 expect_eq "-n: mounts nothing" 0 "$(run_mount_count "$T")"
 expect_eq "--print-path = -n" "$mp" "$("$XAREXEC" --print-path x.xar)"
 

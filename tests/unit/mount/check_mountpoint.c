@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "mount/mount.h"
+#include "server/server.h"
 #include "tmpdir_fixture.h"
 
 static void mkdir_mode(const char *rel, mode_t mode)
@@ -100,8 +101,9 @@ START_TEST(test_locate_paths)
 	setenv(XAR_MOUNT_ROOT_ENV, at("root"), 1);
 	ck_assert_int_eq(xar_mountpoint_locate(&mp, "00ff", NULL, NULL, &err), 0);
 	ck_assert_int_eq(stat("/proc/self/ns/mnt", &ns), 0);
-	snprintf(want, sizeof(want), "%s/uid-%u/00ff-ns-%llu", at("root"),
-		 (unsigned)getuid(), (unsigned long long)ns.st_ino);
+	snprintf(want, sizeof(want), "%s/uid-%u/00ff-ns-%llu-v%d", at("root"),
+		 (unsigned)getuid(), (unsigned long long)ns.st_ino,
+		 XAR_MOUNT_FORMAT);
 	ck_assert_str_eq(mp.path, want);
 	ck_assert_str_eq(mp.root, at("root"));
 	strcat(want, ".lock");
