@@ -246,7 +246,10 @@ set -- $("$W/timeit" "$RUNS" "" "$W/tiny/bin/tiny" --- "" "$X" "$W/tiny.xar" \
 	--- "" "$W/tiny.xar" --- "" "$W/tiny-abs.xar" --- "" "$W/tiny-sc.xar")
 direct=$1 hot=$2 shebang=$3 absolute=$4 selfc=$5
 cold_runs=$((RUNS / 4 + 1))
-cold=$("$W/timeit" "$cold_runs" "'$X' -u '$W/tiny.xar'" "$X" "$W/tiny.xar")
+# shellcheck disable=SC2046
+set -- $("$W/timeit" "$cold_runs" "'$X' -u '$W/tiny.xar'" "$X" "$W/tiny.xar" \
+	--- "'$X' -u '$W/tiny-sc.xar'" "$W/tiny-sc.xar")
+cold=$1 selfc_cold=$2
 "$X" -u "$W/tiny.xar" || true
 
 echo "start of a tiny static program (medians of $RUNS runs, cold: $cold_runs)"
@@ -256,6 +259,9 @@ echo "  ./tiny.xar (env), hot      $(ms "$shebang")  overhead $(ms $((shebang - 
 echo "  ./tiny-abs.xar (#!xarexec) $(ms "$absolute")  overhead $(ms $((absolute - direct)))  ratio $(ratio "$absolute" "$direct")"
 echo "  ./tiny-sc.xar (embedded)   $(ms "$selfc")  overhead $(ms $((selfc - direct)))  ratio $(ratio "$selfc" "$direct")"
 echo "  xarexec tiny.xar, cold     $(ms "$cold")  over hot $(ms $((cold - hot)))  ratio $(ratio "$cold" "$hot")"
+echo "  ./tiny-sc.xar, cold        $(ms "$selfc_cold")  over hot $(ms $((selfc_cold - selfc)))  ratio $(ratio "$selfc_cold" "$selfc")"
+echo "  self-contained / shebang (env) layout, hot overhead: $(ratio $((selfc - direct)) $((shebang - direct)))"
+echo "  runtime in front of the header: $(stat -c %s "$BUILD/xar-runtime") bytes"
 
 # ---- 2. files ----
 
