@@ -266,20 +266,25 @@ touch "$R/dev/fuse" "$R/dev/null"
 cp sc.xar "$R/app.xar"
 CHROOT=$(command -v chroot)
 # in_chroot SPEC CMD...: run CMD in the chroot with only the runtime's
-# variables, as SPEC (uid:gid) or root; /dev/fuse, /dev/null, /proc there.
+# variables (and $CHROOT_ENV), as SPEC (uid:gid) or root; /dev/fuse,
+# /dev/null, /proc there.
 in_chroot() {
 	_spec=$1; shift
 	unshare -m sh -c 'mount --bind /dev/fuse "$0/dev/fuse" &&
 		mount --bind /dev/null "$0/dev/null" &&
 		mount -t proc proc "$0/proc" && exec "$@"' "$R" \
 		env -i XAR_MOUNT_ROOT=/mnt XAR_MOUNT_TIMEOUT=1 HOME=/home/u \
-		"$CHROOT" ${_spec:+--userspec=$_spec} "$R" "$@"
+		${CHROOT_ENV:-} "$CHROOT" ${_spec:+--userspec=$_spec} "$R" "$@"
 }
 [ -z "$(ls "$R" | grep -v 'app.xar\|dev\|home\|mnt\|proc')" ] &&
 	pass "chroot: holds nothing but the xar" || fail "chroot: empty" "$(ls "$R")"
 expect_eq "chroot, root: runs through a FUSE mount" \
 	"$(printf '[/app.xar]\n[x]\nfiles=/mnt/uid-0/')" \
 	"$(in_chroot "" /app.xar x; in_chroot "" /app.xar env | grep files= | sed 's/[^/]*-ns-.*//')"
+expect_eq "chroot, root, XAR_EXTRACT=1: runs from the extraction cache" \
+	"files=/home/u/.cache/xar/$(grep -a -m1 '^UUID=' sc.xar | cut -d'"' -f2)" \
+	"$(CHROOT_ENV=XAR_EXTRACT=1 in_chroot "" /app.xar env | grep files=)"
+rm -rf "$R/home/u/.cache"
 out=$(in_chroot 65534:65534 /app.xar env)
 expect_eq "chroot, a user without fusermount3: runs from the extraction cache" \
 	"files=/home/u/.cache/xar/$(grep -a -m1 '^UUID=' sc.xar | cut -d'"' -f2)" \
