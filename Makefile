@@ -16,7 +16,7 @@ LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd li
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-LIB_DIRS     := base header tree squashfs image server mount run python build
+LIB_DIRS     := base header trust tree squashfs image server mount run python build
 LIB_SRCS     := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
 MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
 XAREXEC_SRCS := $(sort $(filter-out xarexec/runtime%.c,$(wildcard xarexec/*.c)))
@@ -79,8 +79,7 @@ $(BUILD)/xarexec_fuse: $(BUILD)/xarexec
 RT_CFLAGS  = -Os -g0 -ffunction-sections -fdata-sections -DXAR_EMBEDDED_RUNTIME
 RT_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
              -Wl,--build-id=none
-RT_LIBS    = -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lz -llzma -llzo2 \
-             -llz4 -lsodium -lpthread
+RT_LIBS    = -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lsodium -lpthread
 RT_OBJS    = $(patsubst %.c,$(BUILD)/rt/%.o,$(XAREXEC_SRCS) $(RUNTIME_SRCS))
 RT_LIBXAR  = $(BUILD)/rt/libxar.a
 $(BUILD)/rt/%.o: %.c | $(DEPS_STAMP)
