@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "build/build.h"
+#include "trust/trust.h"
 #include "options.h"
 #include "base/base.h"
 
@@ -56,6 +57,20 @@ static void report(const struct mkxar_options *o,
 		r->uuid);
 }
 
+/* --new-key NAME: print the new key's id. */
+static int new_key(const char *name)
+{
+	char id[XAR_KEY_ID_HEX + 1];
+	struct xar_err err;
+
+	if (xar_key_generate(name, id, &err)) {
+		fprintf(stderr, "mkxar: error: %s\n", err.msg);
+		return 1;
+	}
+	printf("mkxar: wrote %s.key and %s.pub, key id %s\n", name, name, id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct mkxar_options o;
@@ -66,6 +81,11 @@ int main(int argc, char **argv)
 	if (rc) {
 		mkxar_options_free(&o);
 		return rc == 1 ? 0 : 2;
+	}
+	if (o.new_key) {
+		rc = new_key(o.new_key);
+		mkxar_options_free(&o);
+		return rc;
 	}
 	if (!o.quiet && isatty(STDERR_FILENO))
 		o.build.sqfs.progress = show_progress;

@@ -14,7 +14,7 @@ enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
 	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
-	OPT_SELF_CONTAINED, OPT_RUNTIME,
+	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +30,8 @@ static const struct option long_opts[] = {
 	{ "keep-owner", no_argument, NULL, OPT_KEEP_OWNER },
 	{ "self-contained", no_argument, NULL, OPT_SELF_CONTAINED },
 	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "new-key", required_argument, NULL, OPT_NEW_KEY },
+	{ "sign", required_argument, NULL, OPT_SIGN },
 	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "python-entry", required_argument, NULL, OPT_PYTHON_ENTRY },
 	{ "console-script", required_argument, NULL, OPT_CONSOLE_SCRIPT },
@@ -45,6 +47,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: mkxar -o OUTPUT.xar [OPTION]... SOURCE...\n"
+"  or:  mkxar --new-key NAME\n"
 "Pack files into one executable .xar: a XAR header and a SquashFS image.\n"
 "\n"
 "Each SOURCE is a directory, whose contents go to the image root, or\n"
@@ -69,6 +72,10 @@ static const char usage_text[] =
 "      --runtime FILE      the runtime to put in front (implies\n"
 "                          --self-contained; default: xar-runtime beside\n"
 "                          mkxar, or in ../lib/xar/ from it)\n"
+"      --sign NAME.key     sign the header (and through its digests the\n"
+"                          image and runtime) with this Ed25519 key\n"
+"      --new-key NAME      write a new key pair NAME.key (0600) and\n"
+"                          NAME.pub; overwrites nothing\n"
 "\n"
 "Python apps (the interpreter runs the entry point from the mounted image):\n"
 "      --python-entry MODULE[:FUNCTION]\n"
@@ -186,6 +193,8 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case OPT_KEEP_OWNER: b->tree.keep_owner = 1; return 0;
 	case OPT_SELF_CONTAINED: o->self_contained = 1; return 0;
 	case OPT_RUNTIME: b->runtime = arg; o->self_contained = 1; return 0;
+	case OPT_NEW_KEY: o->new_key = arg; return 0;
+	case OPT_SIGN: b->sign_key = arg; return 0;
 	case OPT_PYTHON: o->python.interp = arg; return 0;
 	case OPT_PYTHON_ENTRY: o->python.entry = arg; return 0;
 	case OPT_CONSOLE_SCRIPT: o->python.console_script = arg; return 0;
@@ -268,6 +277,12 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 					   "unknown option", argv[optind - 1]);
 		if ((rc = parse_one(o, c, optarg)))
 			return rc;
+	}
+	if (o->new_key) {
+		if (b->output || optind < argc)
+			return usage_error("--new-key NAME takes nothing else",
+					   NULL);
+		return 0;
 	}
 	if (!b->output)
 		return usage_error("no output given (-o FILE.xar)", NULL);

@@ -9,6 +9,7 @@ struct mkxar_options {
 	struct xar_python_opts python;
 	int quiet, verbose;
 	int self_contained;          /* --self-contained or --runtime */
+	const char *new_key;         /* --new-key NAME: only make a key pair */
 	char *runtime_path;          /* the default runtime, when found */
 	/* storage behind build's arrays */
 	const char **excludes, **headers, **requirements, **pip_args;

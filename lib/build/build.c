@@ -12,6 +12,7 @@
 #include "header/header.h"
 #include "python/python.h"
 #include "embed.h"
+#include "trust/trust.h"
 
 #define UUID_HEX 16 /* 64 bits of the image digest */
 #define TRAMPOLINE "__xar__/run.sh"
@@ -183,7 +184,8 @@ static int set_extra_headers(const struct xar_build_opts *o,
 {
 	static const char *const reserved[] = { "OFFSET", "UUID", "VERSION",
 						"XAR_SHA256", "XAR_EXEC",
-						"XAR_RUNTIME_SHA256" };
+						"XAR_RUNTIME_SHA256",
+						"XAR_SIGNER", "XAR_SIGNATURE" };
 	size_t i, k;
 
 	for (i = 0; i < o->nheaders; i++) {
@@ -229,7 +231,10 @@ static int make_header(const struct xar_build_opts *o, uint32_t version,
 		return -1;
 	if (o->mount_root && xar_header_set(h, "MOUNT_ROOT", o->mount_root, err))
 		return -1;
-	return set_extra_headers(o, h, err);
+	if (set_extra_headers(o, h, err))
+		return -1;
+	return o->sign_key ? xar_sign_reserve(h, err) : 0; /* last: it signs
+							       all above */
 }
 
 static int render(struct xar_header *h, char **text, size_t *len,
@@ -257,9 +262,11 @@ static int seal_runtime(struct xar_outfile *out, struct xar_header *h,
 	return xar_header_set(h, "XAR_RUNTIME_SHA256", hex, err);
 }
 
-/* Hash the image, put the digest and UUID into the header, write it. */
+/* Hash the image, put the digest and UUID into the header, sign it when
+ * asked (key), write it. */
 static int seal(struct xar_outfile *out, struct xar_header *h,
-		struct xar_build_result *r, struct xar_err *err)
+		const struct xar_seckey *key, struct xar_build_result *r,
+		struct xar_err *err)
 {
 	unsigned char md[XAR_SHA256_LEN];
 	char hex[2 * XAR_SHA256_LEN + 1], *text = NULL;
@@ -276,6 +283,7 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 	r->uuid[UUID_HEX] = '\0';
 	if (xar_header_set(h, "XAR_SHA256", hex, err) ||
 	    xar_header_set(h, "UUID", r->uuid, err) ||
+	    (key && xar_sign_header(h, key, err)) ||
 	    render(h, &text, &len, err))
 		goto out;
 	if (len != r->offset - h->start) {
@@ -301,14 +309,17 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 	struct xar_sqfs_opts so = o->sqfs;
 	struct py_build py = { 0 };
 	struct xar_embed rt = { 0 };
+	struct xar_seckey key;
 	char *text = NULL;
 	size_t len;
 	int64_t newest;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	memset(&key, 0, sizeof(key));
 	xar_header_init(&h);
-	if (o->runtime && xar_embed_load(&rt, o->runtime, err))
+	if ((o->sign_key && xar_key_load_secret(o->sign_key, &key, err)) ||
+	    (o->runtime && xar_embed_load(&rt, o->runtime, err)))
 		goto out;
 	h.start = r->runtime_size = rt.start;
 	if (gather(o, &t, &py, &h, err))
@@ -333,7 +344,7 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 			xar_err_prefix(err, "'%s'", o->output);
 		goto out;
 	}
-	if (seal(&out, &h, r, err) ||
+	if (seal(&out, &h, o->sign_key ? &key : NULL, r, err) ||
 	    xar_outfile_commit(&out, o->exec || o->python || o->runtime ?
 			       0755 : 0644, err))
 		goto out;
@@ -342,6 +353,7 @@ out:
 	if (rc)
 		xar_outfile_abort(&out);
 	free(text);
+	xar_seckey_wipe(&key);
 	xar_embed_free(&rt);
 	xar_header_free(&h);
 	xar_tree_free(&t);

@@ -21,6 +21,8 @@ struct xar_build_opts {
 	const char *mount_root;      /* MOUNT_ROOT, or NULL */
 	const char *runtime;         /* self-contained: the static runtime
 					to put in front, or NULL */
+	const char *sign_key;        /* a secret key file to sign with, or
+					NULL */
 	const char *const *headers;  /* extra KEY=VALUE lines */
 	size_t nheaders;
 	int64_t source_date_epoch;   /* -1 when unset */

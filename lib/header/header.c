@@ -10,6 +10,7 @@
  *    skips empty and '#' lines before "#xar_stop". We accept both layouts. */
 #include "header.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -615,4 +616,21 @@ const char *xar_header_entry_point(const struct xar_header *h)
 	if (!v)
 		v = xar_header_get(h, "XAREXEC_TARGET");
 	return v;
+}
+
+int xar_header_key(const struct xar_header *h, int by_digest, char *out,
+		   struct xar_err *err)
+{
+	const char *v = xar_header_get(h, by_digest ? "XAR_SHA256" : "UUID");
+	size_t i, n = v ? strlen(v) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			break;
+	if (!n || i < n || n > (by_digest ? 64 : UUID_MAX))
+		return xar_err_set(err, EINVAL, "the header has no valid %s",
+				   by_digest ? "XAR_SHA256" : "UUID");
+	snprintf(out, XAR_HEADER_KEY_MAX, "%s%s", by_digest ? "sha256-" : "",
+		 v);
+	return 0;
 }

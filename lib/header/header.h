@@ -46,6 +46,14 @@ void xar_header_free(struct xar_header *h);
 /* Value of KEY, or NULL. */
 const char *xar_header_get(const struct xar_header *h, const char *key);
 
+/* The name a mount or an extraction of this xar goes by: its UUID, or
+ * with by_digest (under a trust policy) "sha256-" and the full XAR_SHA256,
+ * which no UUID can spell, so that a header claiming a trusted image's
+ * UUID never meets its mount. out holds XAR_HEADER_KEY_MAX bytes. */
+#define XAR_HEADER_KEY_MAX 72
+int xar_header_key(const struct xar_header *h, int by_digest, char *out,
+		   struct xar_err *err);
+
 /* What runs: the Python entry point, else XAR_EXEC, else XAREXEC_TARGET
  * (NULL when none). */
 const char *xar_header_entry_point(const struct xar_header *h);

@@ -27,8 +27,15 @@
 #define XAR_SHOWN_MAX 200 /* how much of an image path a message repeats */
 
 /* xar_image_open flags */
+#ifndef XAR_EMBEDDED_RUNTIME
 #define XAR_IMAGE_ANY_COMPRESSION 1u /* accept whatever libsquashfuse
 					decompresses, not only zstd */
+#else
+/* The runtime in front of a self-contained xar reads only its own image,
+ * which mkxar always compresses with zstd; it links no other decompressor
+ * (xarexec/runtime_shims.c). */
+#define XAR_IMAGE_ANY_COMPRESSION 0u
+#endif
 
 struct xar_image;
 
@@ -140,6 +147,11 @@ struct xar_verify_result {
 int xar_verify_fd(int fd, struct xar_verify_result *r, struct xar_err *err);
 int xar_verify(const char *path, struct xar_verify_result *r,
 	       struct xar_err *err);
+
+/* The digests alone, as a trust policy needs before a mount: the header's
+ * XAR_SHA256 (required) against the image's bytes, and a self-contained
+ * xar's XAR_RUNTIME_SHA256 against the runtime's. Reads each byte once. */
+int xar_verify_digests_fd(int fd, struct xar_err *err);
 
 /* Extract all or part of an image into a directory, safely.
  *

@@ -347,6 +347,37 @@ out:
 	return rc;
 }
 
+int xar_verify_digests_fd(int fd, struct xar_err *err)
+{
+	struct xar_verify_result r;
+	struct xar_header h;
+	struct stat st;
+	int mismatch, rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (xar_header_read_fd(&h, fd, err))
+		return xar_err_prefix(err, "bad header");
+	if (fstat(fd, &st)) {
+		xar_err_sys(err, "cannot stat");
+		goto out;
+	}
+	if (!xar_header_get(&h, "XAR_SHA256")) {
+		xar_err_set(err, EINVAL, "the header has no XAR_SHA256");
+		goto out;
+	}
+	if (check_header_digest(&h, err) || check_runtime(fd, &h, err))
+		goto out;
+	mismatch = digest_mismatch(fd, &h, (uint64_t)st.st_size, &r, err);
+	if (mismatch > 0)
+		xar_err_set(err, EIO, "the image's SHA-256 does not match "
+			    "XAR_SHA256 in the header: the image was damaged or "
+			    "changed after it was built");
+	rc = mismatch ? -1 : 0;
+out:
+	xar_header_free(&h);
+	return rc;
+}
+
 int xar_verify(const char *path, struct xar_verify_result *r,
 	       struct xar_err *err)
 {

@@ -172,9 +172,14 @@ static int start_server(const struct place *p,
 
 	if (check_fuse_usable(err))
 		return -1;
-	if (rq->verify) {
+	if (rq->verify == XAR_MOUNT_VERIFY_ALL) {
 		xar_tracef(p->trace, "verifying the image (XAR_VERIFY)");
 		if (xar_verify_fd(rq->image_fd, NULL, err))
+			return -1;
+	} else if (rq->verify == XAR_MOUNT_VERIFY_DIGESTS) {
+		xar_tracef(p->trace, "checking the image's digests (trust "
+			   "policy)");
+		if (xar_verify_digests_fd(rq->image_fd, err))
 			return -1;
 	}
 	snprintf(fsname, sizeof(fsname), "xar:%s", rq->uuid);

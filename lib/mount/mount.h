@@ -91,13 +91,16 @@ enum xar_mount_state {
 	XAR_MOUNT_FOREIGN, /* something else is mounted there */
 };
 
+enum { XAR_MOUNT_VERIFY_NONE, XAR_MOUNT_VERIFY_ALL, XAR_MOUNT_VERIFY_DIGESTS };
+
 struct xar_mount_request {
 	int image_fd;           /* the xar, open for reading */
 	uint64_t offset;        /* where its image starts */
 	const char *uuid;
 	unsigned idle_timeout;  /* for a new mount; seconds, 0 = never */
-	int verify;             /* verify the xar (xar_verify_fd) before a new
-				   mount; never when reusing one */
+	int verify;             /* before a new mount, never when reusing
+				   one: XAR_MOUNT_VERIFY_ALL (xar_verify_fd)
+				   or _DIGESTS (xar_verify_digests_fd) */
 	const struct xar_trace *trace;
 };
 

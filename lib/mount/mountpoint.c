@@ -41,10 +41,13 @@ int xar_mount_root_check(const char *dir, uid_t uid, struct xar_err *err)
 			   (unsigned)st.st_uid, (unsigned)uid);
 }
 
+/* A UUID, or "sha256-" and a digest (xar_header_key). */
 static int valid_uuid(const char *uuid)
 {
 	size_t i;
 
+	if (!strncmp(uuid, "sha256-", 7))
+		uuid += 7;
 	for (i = 0; uuid[i]; i++)
 		if (!strchr("0123456789abcdefABCDEF", uuid[i]) || i >= UUID_MAX)
 			return 0;

@@ -59,6 +59,10 @@ int xar_cache_is_uuid(const char *name, size_t len)
 {
 	size_t i;
 
+	if (len > 7 && !strncmp(name, "sha256-", 7)) {
+		name += 7;
+		len -= 7;
+	}
 	if (!len || len > 64)
 		return 0;
 	for (i = 0; i < len; i++)
@@ -405,15 +409,13 @@ static int ensure_extracted(int dirfd, const char *dir, const char *uuid,
 int xar_cache_ensure(const char *xar_path, const struct xar_header *h,
 		     unsigned flags, struct xar_cache *c, struct xar_err *err)
 {
-	const char *uuid = xar_header_get(h, "UUID");
-	char name[XAR_CACHE_NAME_MAX], *dir = NULL;
+	char name[XAR_CACHE_NAME_MAX], *dir = NULL, uuid[XAR_HEADER_KEY_MAX];
 	int dirfd;
 
 	memset(c, 0, sizeof(*c));
 	c->inuse_fd = -1;
-	if (!uuid || !xar_cache_is_uuid(uuid, strlen(uuid)))
-		return xar_err_set(err, EINVAL, "the header's UUID cannot name "
-				   "a cache directory");
+	if (xar_header_key(h, !!(flags & XAR_CACHE_BY_DIGEST), uuid, err))
+		return xar_err_prefix(err, "cannot name a cache directory");
 	if ((dirfd = xar_cache_open_dir(1, &dir, err)) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "%s.inuse", uuid);

@@ -86,6 +86,8 @@ int xar_cache_dir(char **dir, struct xar_err *err);
 
 #define XAR_CACHE_VERIFY 1u /* verify the xar (xar_verify_fd) before
 				extracting it; never when reusing */
+#define XAR_CACHE_BY_DIGEST 2u /* keyed by the full digest, not the UUID
+				  (xar_header_key; under a trust policy) */
 
 /* Find or make the extraction of the xar at xar_path (whose header is h)
  * and lock it as in use. N concurrent first runs extract it once; the
