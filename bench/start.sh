@@ -263,6 +263,21 @@ echo "  ./tiny-sc.xar, cold        $(ms "$selfc_cold")  over hot $(ms $((selfc_c
 echo "  self-contained / shebang (env) layout, hot overhead: $(ratio $((selfc - direct)) $((shebang - direct)))"
 echo "  runtime in front of the header: $(stat -c %s "$BUILD/xar-runtime") bytes"
 
+# A signed xar under a trust policy (the user's, XAR_TRUSTED_KEYS, which
+# needs no root: the same checks as the system's) against the same xar
+# without one: the header's signature checked on every run, the mount
+# named by the digest. Both through env, so that env's cost cancels.
+(cd "$W" && "$BUILD/mkxar" --new-key bench > /dev/null)
+"$BUILD/mkxar" -q -o "$W/tiny-signed.xar" --sign "$W/bench.key" --exec bin/tiny "$W/tiny"
+"$X" -m "$W/tiny-signed.xar" > /dev/null
+XAR_TRUSTED_KEYS="$W/bench.pub" "$X" -m "$W/tiny-signed.xar" > /dev/null
+# shellcheck disable=SC2046
+set -- $("$W/timeit" "$RUNS" "" /usr/bin/env XAR_UNRELATED=1 "$X" "$W/tiny-signed.xar" \
+	--- "" /usr/bin/env "XAR_TRUSTED_KEYS=$W/bench.pub" "$X" "$W/tiny-signed.xar")
+nopol=$1 pol=$2
+echo "  signed xar, hot, no policy  $(ms "$nopol")"
+echo "  signed xar, hot, policy     $(ms "$pol")  overhead $(ms $((pol - nopol)))  ratio $(ratio "$pol" "$nopol")"
+
 # ---- 2. files ----
 
 if [ -z "${TREE:-}" ]; then

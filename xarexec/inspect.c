@@ -11,48 +11,6 @@
 
 #include "image/image.h"
 
-/* ---- opening ---- */
-
-int xarexec_inspect_fail(const char *file, const struct xar_err *err)
-{
-	fprintf(stderr, "xarexec: error: %s: %s\n", file, err->msg);
-	return 1;
-}
-
-int xarexec_xar_open(struct xarexec_xar *x, const char *path)
-{
-	struct xar_err err;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	memset(x, 0, sizeof(*x));
-	x->path = path;
-	xar_header_init(&x->h);
-	if (fd < 0) {
-		xar_err_sys(&err, "cannot open");
-		return xarexec_inspect_fail(path, &err);
-	}
-	if (xar_header_read_fd(&x->h, fd, &err) ||
-	    xar_image_open_fd(&x->img, fd, x->h.offset,
-			      XAR_IMAGE_ANY_COMPRESSION, &err)) {
-		close(fd);
-		xarexec_xar_close(x);
-		return xarexec_inspect_fail(path, &err);
-	}
-	x->layout = x->h.start ? "self-contained" : "shebang";
-	if (x->h.start && xar_runtime_version(fd, x->h.start, x->runtime_version,
-					      sizeof(x->runtime_version)))
-		strcpy(x->runtime_version, "unknown");
-	close(fd);
-	return 0;
-}
-
-void xarexec_xar_close(struct xarexec_xar *x)
-{
-	xar_image_close(x->img);
-	x->img = NULL;
-	xar_header_free(&x->h);
-}
-
 /* ---- --info ---- */
 
 static int count(void *ctx, const char *path, const struct xar_image_entry *e,
@@ -82,6 +40,8 @@ static void print_text(const struct xarexec_xar *x, const struct xarexec_counts 
 	const char *py = xar_header_get(&x->h, "XAR_PYTHON");
 	const char *ver = xar_header_get(&x->h, "XAR_PYTHON_VERSION");
 	const char *entry = xar_header_entry_point(&x->h);
+	char id[32];
+	const char *state, *signer = xarexec_signer(&x->h, id, &state);
 	size_t k;
 
 	printf("file:         %s\n", x->path);
@@ -106,6 +66,10 @@ static void print_text(const struct xarexec_xar *x, const struct xarexec_counts 
 		printf("python:       %s%s%s%s\n", py, ver ? " (" : "",
 		       ver ? ver : "", ver ? ")" : "");
 	printf("entry point:  %s\n", entry ? entry : "(none)");
+	if (signer)
+		printf("signer:       key %s (%s)\n", signer, state);
+	else
+		printf("signer:       none (not signed)\n");
 }
 
 int xarexec_info(const char *xar, int json)
@@ -145,6 +109,10 @@ int xarexec_extract(const char *dir, const char *xar, char **paths,
 
 	if (xarexec_xar_open(&x, xar))
 		return 1;
+	if (xarexec_check_policy(xar, &x.h)) {
+		xarexec_xar_close(&x);
+		return 1;
+	}
 	if (xar_extract(x.img, dir, &o, &st, &err)) {
 		if (err.code == ENOTEMPTY)
 			fprintf(stderr, "xarexec: error: %s: %s (--force "
@@ -163,7 +131,7 @@ int xarexec_extract(const char *dir, const char *xar, char **paths,
 
 /* ---- --verify ---- */
 
-int xarexec_verify(const char *xar)
+int xarexec_verify(const char *xar, const char *keyfile)
 {
 	struct xar_verify_result r;
 	struct xar_err err;
@@ -178,5 +146,7 @@ int xarexec_verify(const char *xar)
 	else
 		printf("no XAR_SHA256 in the header to check the image "
 		       "against (SHA-256 %s)\n", r.sha256);
+	if (xarexec_verify_signature(xar, keyfile))
+		return 1;
 	return fflush(stdout) ? 1 : 0;
 }

@@ -27,8 +27,9 @@ int xarexec_list(const char *xar, char **paths, int npaths);
 int xarexec_extract(const char *dir, const char *xar, char **paths,
 		    int npaths, unsigned flags);
 
-/* --verify X.xar: see lib/image/image.h. */
-int xarexec_verify(const char *xar);
+/* --verify [--key FILE.pub] X.xar: see lib/image/image.h, then who
+ * signed it (with keyfile, it must be that key). */
+int xarexec_verify(const char *xar, const char *keyfile);
 
 /* Shared by xarexec/inspect*.c: a xar's header and image, opened for
  * reading (any compression libsquashfuse reads). */
@@ -51,6 +52,22 @@ struct xarexec_counts {
 /* --info --json's object, on stdout. */
 void xarexec_print_json(const struct xarexec_xar *x,
 			const struct xarexec_counts *c);
+
+/* The id of h's signer into id (XAR_KEY_ID_HEX + 1 bytes), and whether
+ * its signature holds; NULL when not signed. */
+const char *xarexec_signer(const struct xar_header *h, char *id,
+			   const char **state);
+
+/* --verify's second half: who signed xar, and does it hold. */
+int xarexec_verify_signature(const char *xar, const char *keyfile);
+
+/* 0 when the trust policy lets h run (or there is none), else 1 after
+ * printing why. */
+int xarexec_check_policy(const char *xar, const struct xar_header *h);
+
+/* --doctor: the policy in force, or what is wrong with it; 1 on a
+ * problem. */
+int xarexec_policy_doctor(void);
 
 /* Print "xarexec: error: FILE: message"; returns 1. */
 int xarexec_inspect_fail(const char *file, const struct xar_err *err);

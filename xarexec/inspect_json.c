@@ -92,6 +92,8 @@ void xarexec_print_json(const struct xarexec_xar *x,
 			const struct xarexec_counts *c)
 {
 	const struct xar_image_info *i = xar_image_info(x->img);
+	const char *signer, *state;
+	char id[32];
 	size_t k;
 
 	fputs("{\"file\":", stdout);
@@ -121,5 +123,9 @@ void xarexec_print_json(const struct xarexec_xar *x,
 	number("other", c->other);
 	python(&x->h);
 	field("entry_point", xar_header_entry_point(&x->h));
+	signer = xarexec_signer(&x->h, id, &state);
+	field("signer", signer);
+	field("signature", signer ? (strstr(state, "NOT") ? "bad" : "good") :
+	      NULL);
 	fputs("}\n", stdout);
 }

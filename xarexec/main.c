@@ -17,6 +17,7 @@
 #include "mount_status.h"
 #include "options.h"
 #include "python/python.h"
+#include "trust/trust.h"
 #include "base/base.h"
 
 static void debug_sink(void *ctx, const char *msg)
@@ -100,7 +101,7 @@ static int env_set(const char *name)
  * across exec. */
 static int extract_and_run(const struct xarexec_options *o,
 			   const struct xar_header *h, const char *fuse_error,
-			   const struct xar_trace *t)
+			   int trusted_only, const struct xar_trace *t)
 {
 	const char *why = fuse_error ? fuse_error : "XAR_EXTRACT is set";
 	struct xar_cache c;
@@ -109,8 +110,9 @@ static int extract_and_run(const struct xarexec_options *o,
 
 	xar_tracef(t, "mode: run from the extraction cache (%s)", why);
 	if (xar_cache_ensure(o->xar_path, h,
-			     env_set("XAR_VERIFY") ? XAR_CACHE_VERIFY : 0,
-			     &c, &err)) {
+			     (env_set("XAR_VERIFY") || trusted_only ?
+			      XAR_CACHE_VERIFY : 0) |
+			     (trusted_only ? XAR_CACHE_BY_DIGEST : 0), &c, &err)) {
 		if (fuse_error) /* say why we fell back, too */
 			xar_err_prefix(&err, "%s; cannot run from an "
 				       "extraction either", fuse_error);
@@ -123,10 +125,12 @@ static int extract_and_run(const struct xarexec_options *o,
 	return rc;
 }
 
+/* key names the mount (xar_header_key); trusted_only: a trust policy is
+ * in force, so a new mount's digests are checked first. */
 static int mount_and_run(const struct xarexec_options *o,
 			 const struct xar_header *h, int fd,
-			 const struct xar_mountpoint *mp,
-			 const struct xar_trace *t)
+			 const struct xar_mountpoint *mp, const char *key,
+			 int trusted_only, const struct xar_trace *t)
 {
 	struct xar_mount_request rq;
 	struct xar_mount m;
@@ -135,17 +139,20 @@ static int mount_and_run(const struct xarexec_options *o,
 	if (o->mode == XAREXEC_RUN && xar_launch_check(h, &err))
 		return fail(o->xar_path, &err);
 	if (o->mode == XAREXEC_RUN && env_set("XAR_EXTRACT"))
-		return extract_and_run(o, h, NULL, t);
+		return extract_and_run(o, h, NULL, trusted_only, t);
 	rq.image_fd = fd;
 	rq.offset = h->offset;
-	rq.uuid = xar_header_get(h, "UUID");
+	rq.uuid = key;
 	rq.idle_timeout = o->timeout;
-	rq.verify = env_set("XAR_VERIFY");
+	rq.verify = env_set("XAR_VERIFY") ? XAR_MOUNT_VERIFY_ALL :
+		    trusted_only ? XAR_MOUNT_VERIFY_DIGESTS :
+		    XAR_MOUNT_VERIFY_NONE;
 	rq.trace = t;
 	xar_tracef(t, "mode: FUSE mount");
 	if (xar_mount_acquire(mp, &rq, &m, &err)) {
 		if (o->mode == XAREXEC_RUN && err.code == ENODEV)
-			return extract_and_run(o, h, err.msg, t);
+			return extract_and_run(o, h, err.msg, trusted_only,
+					       t);
 		return fail(o->xar_path, &err);
 	}
 	trace_stats(t, mp->stats_path);
@@ -156,12 +163,12 @@ static int mount_and_run(const struct xarexec_options *o,
 	return exec_app(o, h, mp->path, m.new_mount, t);
 }
 
-static int unmount(const struct xarexec_options *o, const char *uuid,
+static int unmount(const struct xarexec_options *o, const char *key,
 		   const struct xar_mountpoint *mp, const struct xar_trace *t)
 {
 	struct xar_err err;
 
-	if (xar_mount_remove(mp, uuid, t, &err) < 0)
+	if (xar_mount_remove(mp, key, t, &err) < 0)
 		return fail(o->xar_path, &err);
 	return 0;
 }
@@ -240,26 +247,52 @@ static int inspect(const struct xarexec_options *o)
 				       (o->force ? XAR_EXTRACT_FORCE : 0) |
 				       (o->keep_setid ? XAR_EXTRACT_KEEP_SETID : 0));
 	case XAREXEC_VERIFY:
-		return xarexec_verify(o->xar_path);
+		return xarexec_verify(o->xar_path, o->key_file);
 	case XAREXEC_STATUS:
 		return xarexec_mount_status() | xarexec_cache_status();
 	case XAREXEC_CLEAN:
 		return xarexec_mount_clean() |
 		       xarexec_cache_clean(o->older_than);
 	case XAREXEC_DOCTOR:
-		return xarexec_mount_doctor() | xarexec_cache_doctor() |
+		return xarexec_policy_doctor() | xarexec_mount_doctor() |
+		       xarexec_cache_doctor() |
 		       (o->xar_path ? doctor_xar(o->xar_path) : 0);
 	default:
 		return -1;
 	}
 }
 
+/* The trust policy, before anything is mounted or extracted: with one,
+ * only a good signature by a trusted key runs, and mounts are named by
+ * the full digest (*key). -n and -u only need the name. */
+static int trust(const struct xarexec_options *o, const struct xar_header *h,
+		 char *key, int *trusted_only, const struct xar_trace *t)
+{
+	struct xar_policy pol;
+	struct xar_err err;
+	int rc = 0;
+
+	if (xar_policy_load(&pol, &err))
+		return fail(o->xar_path, &err);
+	*trusted_only = pol.active;
+	if (pol.active)
+		xar_tracef(t, "trust policy: %zu trusted key(s)", pol.nkeys);
+	if (pol.active && o->mode != XAREXEC_PRINT_PATH &&
+	    o->mode != XAREXEC_UNMOUNT && xar_policy_check(&pol, h, &err))
+		rc = fail(o->xar_path, &err);
+	else if (xar_header_key(h, pol.active, key, &err))
+		rc = fail(o->xar_path, &err);
+	xar_policy_free(&pol);
+	return rc;
+}
+
 static int run(const struct xarexec_options *o, const struct xar_trace *t)
 {
+	char key[XAR_HEADER_KEY_MAX];
 	struct xar_header h;
 	struct xar_mountpoint mp;
 	struct xar_err err;
-	int fd, rc = 1;
+	int fd, rc = 1, trusted_only = 1;
 
 	fd = open_xar(o->xar_path);
 	if (fd < 0)
@@ -268,17 +301,19 @@ static int run(const struct xarexec_options *o, const struct xar_trace *t)
 		rc = fail(o->xar_path, &err);
 		goto out_fd;
 	}
-	if (xar_mountpoint_locate(&mp, xar_header_get(&h, "UUID"),
-				  xar_header_get(&h, "MOUNT_ROOT"), t, &err)) {
+	if (trust(o, &h, key, &trusted_only, t))
+		goto out_header;
+	if (xar_mountpoint_locate(&mp, key, xar_header_get(&h, "MOUNT_ROOT"),
+				  t, &err)) {
 		rc = fail(o->xar_path, &err);
 		goto out_header;
 	}
 	if (o->mode == XAREXEC_PRINT_PATH)
 		rc = puts(mp.path) < 0 || fflush(stdout) ? 1 : 0;
 	else if (o->mode == XAREXEC_UNMOUNT)
-		rc = unmount(o, xar_header_get(&h, "UUID"), &mp, t);
+		rc = unmount(o, key, &mp, t);
 	else
-		rc = mount_and_run(o, &h, fd, &mp, t);
+		rc = mount_and_run(o, &h, fd, &mp, key, trusted_only, t);
 	xar_mountpoint_free(&mp);
 out_header:
 	xar_header_free(&h);

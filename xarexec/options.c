@@ -15,7 +15,7 @@
 enum {
 	OPT_TIMEOUT = 256, OPT_VERSION, OPT_INFO, OPT_JSON, OPT_LIST,
 	OPT_EXTRACT, OPT_FORCE, OPT_KEEP_SETID, OPT_VERIFY, OPT_STATUS, OPT_CLEAN,
-	OPT_OLDER_THAN, OPT_DOCTOR,
+	OPT_OLDER_THAN, OPT_DOCTOR, OPT_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +35,7 @@ static const struct option long_opts[] = {
 	{ "clean", no_argument, NULL, OPT_CLEAN },
 	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -42,7 +43,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: xarexec [OPTION]... FILE.xar [ARG]...\n"
-"  or:  xarexec --info [--json] | --verify  FILE.xar\n"
+"  or:  xarexec --info [--json] | --verify [--key FILE.pub]  FILE.xar\n"
 "  or:  xarexec --list  FILE.xar [PATH]...\n"
 "  or:  xarexec --extract DIR [--force] [--keep-setid]  FILE.xar [PATH]...\n"
 "  or:  xarexec --status | --clean [--older-than DAYS]\n"
@@ -68,14 +69,17 @@ static const char usage_text[] =
 "      --force        with --extract: also into a DIR that is not empty\n"
 "      --keep-setid   with --extract: keep set-uid and set-gid bits (they\n"
 "                     are dropped otherwise)\n"
-"      --verify       check the image's SHA-256, tables and every block\n"
+"      --verify       check the image's SHA-256, tables and every block,\n"
+"                     and who signed it\n"
+"      --key FILE.pub with --verify: it must be signed by this key\n"
 "\n"
 "Housekeeping (no FILE.xar):\n"
 "      --status       this user's run caches (size, last use, in use)\n"
 "      --clean        remove run caches unused for DAYS days and\n"
 "                     interrupted extractions; keep what is in use\n"
 "      --older-than DAYS  with --clean (default 30; 0 = all unused)\n"
-"      --doctor       check /dev/fuse, fusermount3, the mount roots, the run\n"
+"      --doctor       check the trust policy, /dev/fuse, fusermount3, the\n"
+"                     mount roots, the run\n"
 "                     cache and FILE.xar's interpreter when given; print\n"
 "                     each problem with its fix\n"
 "  -h, --help         this help\n"
@@ -181,6 +185,9 @@ static int parse_option(struct xarexec_options *o, int c)
 		return set_mode(o, XAREXEC_DOCTOR);
 	case OPT_OLDER_THAN:
 		return parse_days(optarg, &o->older_than);
+	case OPT_KEY:
+		o->key_file = optarg;
+		return 0;
 	case OPT_TIMEOUT:
 		o->timeout_given = 1;
 		return parse_timeout(optarg, "--timeout wants a number of "
@@ -213,6 +220,8 @@ static int check_operands(struct xarexec_options *o, int argc, char **argv)
 		return usage_error("--force goes with --extract", NULL);
 	if (o->keep_setid && o->mode != XAREXEC_EXTRACT)
 		return usage_error("--keep-setid goes with --extract", NULL);
+	if (o->key_file && o->mode != XAREXEC_VERIFY)
+		return usage_error("--key goes with --verify", NULL);
 	if (o->mode == XAREXEC_DOCTOR && optind + 1 == argc) {
 		o->xar_path = argv[optind]; /* optional */
 		return 0;

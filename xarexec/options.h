@@ -26,6 +26,7 @@ struct xarexec_options {
 	int force;             /* --force (with --extract) */
 	int keep_setid;        /* --keep-setid (with --extract) */
 	const char *extract_dir;
+	const char *key_file;  /* --key FILE.pub (with --verify) */
 	unsigned older_than;   /* --older-than DAYS, default 30 */
 	const char *xar_path;  /* NULL for --status, --clean, maybe --doctor */
 	const char *invoked_name; /* what the app is told it was run as:

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	if (mode == INFO)
 		return xarexec_info(argv[optind], json);
 	if (mode == VERIFY)
-		return xarexec_verify(argv[optind]);
+		return xarexec_verify(argv[optind], NULL);
 	if (mode == LIST)
 		return xarexec_list(argv[optind], argv + optind + 1,
 				    argc - optind - 1);
