@@ -23,7 +23,7 @@ static unsigned char *message(const struct xar_header *h, size_t *len)
 
 	for (i = 0; i < h->nkv; i++)
 		n += strlen(h->kv[i].key) + strlen(h->kv[i].value) + 2;
-	if (!(m = malloc(n)))
+	if (!(m = malloc(n + 1))) /* sprintf's last NUL */
 		return NULL;
 	at = (size_t)sprintf((char *)m, "%s%s\n", MESSAGE_TAG, h->shebang);
 	for (i = 0; i < h->nkv; i++)
