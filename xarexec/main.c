@@ -69,22 +69,51 @@ static void trace_exec(const struct xar_trace *t, const struct xar_launch *l)
 		xar_tracef(t, "  argv[%d] = %s", (int)(a - l->argv), *a);
 }
 
+/* A mount this launch made, to take down when the launch fails. */
+struct undo {
+	const struct xar_mountpoint *mp;
+	const char *key;
+	struct xar_mount *m;
+};
+
+/* Unmount what this launch mounted (its server exits with it). */
+static void undo_mount(const struct undo *u, const struct xar_trace *t)
+{
+	struct xar_err err;
+
+	if (!u || !u->m->new_mount)
+		return;
+	close(u->m->root_fd);
+	u->m->root_fd = -1;
+	xar_tracef(t, "the launch failed: unmounting %s", u->mp->path);
+	if (xar_mount_remove(u->mp, u->key, t, &err) < 0)
+		xar_tracef(t, "cannot unmount it: %s", err.msg);
+}
+
+/* exec the app from root; on failure, undo (NULL: nothing to undo)
+ * before saying why. */
 static int exec_app(const struct xarexec_options *o,
 		    const struct xar_header *h, const char *root,
-		    int new_mount, const struct xar_trace *t)
+		    int new_mount, const struct xar_trace *t,
+		    const struct undo *undo)
 {
 	struct xar_launch l;
 	struct xar_err err;
+	int e;
 
 	if (xar_launch_env(o->invoked_name, root, new_mount, &err) ||
 	    xar_launch_plan(h, root, o->invoked_name, o->app_argc, o->app_argv,
-			    &l, &err))
+			    &l, &err)) {
+		undo_mount(undo, t);
 		return fail(o->xar_path, &err);
+	}
 	trace_exec(t, &l);
 	fflush(NULL);
 	execv(l.path, l.argv);
+	e = errno;
+	undo_mount(undo, t);
 	fprintf(stderr, "xarexec: error: %s: cannot run '%s': %s\n",
-		o->xar_path, l.path, strerror(errno));
+		o->xar_path, l.path, strerror(e));
 	xar_launch_free(&l);
 	return 1;
 }
@@ -120,7 +149,7 @@ static int extract_and_run(const struct xarexec_options *o,
 	}
 	xar_tracef(t, c.extracted ? "extracted into %s" : "reusing %s",
 		   c.root);
-	rc = exec_app(o, h, c.root, c.extracted, t);
+	rc = exec_app(o, h, c.root, c.extracted, t, NULL);
 	xar_cache_release(&c);
 	return rc;
 }
@@ -134,6 +163,7 @@ static int mount_and_run(const struct xarexec_options *o,
 {
 	struct xar_mount_request rq;
 	struct xar_mount m;
+	struct undo undo = { mp, key, &m };
 	struct xar_err err;
 
 	if (o->mode == XAREXEC_RUN && xar_launch_check(h, &err))
@@ -148,6 +178,7 @@ static int mount_and_run(const struct xarexec_options *o,
 		    trusted_only ? XAR_MOUNT_VERIFY_DIGESTS :
 		    XAR_MOUNT_VERIFY_NONE;
 	rq.trace = t;
+	rq.target = o->mode == XAREXEC_RUN ? xar_launch_target(h) : NULL;
 	xar_tracef(t, "mode: FUSE mount");
 	if (xar_mount_acquire(mp, &rq, &m, &err)) {
 		if (o->mode == XAREXEC_RUN && err.code == ENODEV)
@@ -160,7 +191,7 @@ static int mount_and_run(const struct xarexec_options *o,
 		puts(mp->path);
 		return fflush(stdout) ? 1 : 0;
 	}
-	return exec_app(o, h, mp->path, m.new_mount, t);
+	return exec_app(o, h, mp->path, m.new_mount, t, &undo);
 }
 
 static int unmount(const struct xarexec_options *o, const char *key,

@@ -107,22 +107,34 @@ int xarexec_mount_status(void)
 	return for_each_mount("live mounts in", show_mount);
 }
 
+/* Unmount m as -u would (lib/mount: found by /proc/self/mounts, never by
+ * a stat a stuck server would not answer; detached when its server is
+ * gone; its mount point, stats and lock removed). */
 static int clean_mount(const struct mntent *m, const char *uuid)
 {
+	struct xar_mountpoint mp;
 	struct xar_err err;
-	struct statfs sf;
-	int dead = statfs(m->mnt_dir, &sf) &&
-		   (errno == ENOTCONN || errno == ECONNABORTED);
+	int rc;
 
-	if (!xar_unmount(m->mnt_dir, dead, &err)) {
-		printf("%s %s (%s)\n", dead ? "removed broken mount" :
-		       "unmounted", m->mnt_dir, uuid);
+	if (xar_mountpoint_locate(&mp, uuid, NULL, NULL, &err))
+		goto fail;
+	if (strcmp(mp.path, m->mnt_dir)) { /* another namespace's name */
+		printf("kept %s (made in another mount namespace)\n",
+		       m->mnt_dir);
+		xar_mountpoint_free(&mp);
+		return 0;
+	}
+	rc = xar_mount_remove(&mp, uuid, NULL, &err);
+	xar_mountpoint_free(&mp);
+	if (rc >= 0) {
+		printf("unmounted %s (%s)\n", m->mnt_dir, uuid);
 		return 0;
 	}
 	if (err.code == EBUSY) {
 		printf("kept %s (in use)\n", m->mnt_dir);
 		return 0;
 	}
+fail:
 	fprintf(stderr, "xarexec: error: %s: %s\n", m->mnt_dir, err.msg);
 	return 1;
 }

@@ -424,6 +424,7 @@ struct walk {
 	char *path;
 	size_t len, cap;
 	unsigned depth;
+	unsigned max_depth;  /* 0: all; else directories below are not read */
 	struct refset dirs;
 	char *names; /* XAR_GUARD_NAME_BUF: shared by every level, as each
 			name is copied into path before going deeper */
@@ -493,7 +494,8 @@ static int walk_dir(struct walk *w, sqfs_inode *dir)
 		if (push(w, sqfs_dentry_name(&de), sqfs_dentry_name_size(&de)))
 			return -1;
 		rc = visit(w, sqfs_dentry_inode(&de), &in);
-		if (!rc && S_ISDIR(in.base.mode))
+		if (!rc && S_ISDIR(in.base.mode) &&
+		    (!w->max_depth || w->depth < w->max_depth))
 			rc = walk_dir(w, &in);
 		if (rc)
 			return rc;
@@ -506,11 +508,11 @@ static int walk_dir(struct walk *w, sqfs_inode *dir)
 	return 0;
 }
 
-int xar_image_walk(struct xar_image *img, xar_image_visit_fn fn, void *ctx,
-		   struct xar_err *err)
+static int walk_to(struct xar_image *img, unsigned max_depth,
+		   xar_image_visit_fn fn, void *ctx, struct xar_err *err)
 {
-	struct walk w = { img, fn, ctx, err, NULL, 0, 0, 0, { NULL, 0, 0 },
-			  malloc(XAR_GUARD_NAME_BUF) };
+	struct walk w = { img, fn, ctx, err, NULL, 0, 0, 0, max_depth,
+			  { NULL, 0, 0 }, malloc(XAR_GUARD_NAME_BUF) };
 	sqfs_inode in;
 	int rc = -1;
 
@@ -530,6 +532,30 @@ out:
 	free(w.path);
 	free(w.dirs.slot);
 	return rc;
+}
+
+int xar_image_walk(struct xar_image *img, xar_image_visit_fn fn, void *ctx,
+		   struct xar_err *err)
+{
+	return walk_to(img, 0, fn, ctx, err);
+}
+
+static int nothing(void *ctx, const char *path,
+		   const struct xar_image_entry *e, const char *target,
+		   struct xar_err *err)
+{
+	(void)ctx, (void)path, (void)e, (void)target, (void)err;
+	return 0;
+}
+
+int xar_image_check_serving(struct xar_image *img, const char *target,
+			    struct xar_err *err)
+{
+	struct xar_image_entry e;
+
+	if (walk_to(img, 1, nothing, NULL, err))
+		return -1;
+	return target ? xar_image_lookup(img, target, &e, err) : 0;
 }
 
 /* ---- lookup and reading ---- */

@@ -89,6 +89,13 @@ typedef int (*xar_image_visit_fn)(void *ctx, const char *path,
 int xar_image_walk(struct xar_image *img, xar_image_visit_fn fn, void *ctx,
 		   struct xar_err *err);
 
+/* What a new mount must be able to answer at once, read the way --list
+ * reads it (the same messages): the root's inode and owners, the entries
+ * of the root directory (their inodes, owners and symlink targets), and
+ * the path target (NULL: none) with every directory on its way. */
+int xar_image_check_serving(struct xar_image *img, const char *target,
+			    struct xar_err *err);
+
 /* Look up a '/'-separated path from the root ("" or "/" is the root).
  * Symlinks are not followed. err->code is ENOENT or ENOTDIR when the path
  * is not there. */

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <mntent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,22 @@ static int check_fuse_usable(struct xar_err *err)
 	return 0;
 }
 
+/* Before a server starts: can the image answer for its root and target?
+ * Refused here, a hostile image leaves no mount behind. */
+static int check_serving(const struct xar_mount_request *rq,
+			 struct xar_err *err)
+{
+	struct xar_image *img;
+	int rc;
+
+	if (xar_image_open_fd(&img, rq->image_fd, rq->offset,
+			      XAR_IMAGE_ANY_COMPRESSION, err))
+		return -1;
+	rc = xar_image_check_serving(img, rq->target, err);
+	xar_image_close(img);
+	return rc;
+}
+
 static int start_server(const struct place *p,
 			const struct xar_mount_request *rq,
 			struct xar_mount *m, struct xar_err *err)
@@ -182,6 +200,8 @@ static int start_server(const struct place *p,
 		if (xar_verify_digests_fd(rq->image_fd, err))
 			return -1;
 	}
+	if (check_serving(rq, err))
+		return -1;
 	snprintf(fsname, sizeof(fsname), "xar:%s", rq->uuid);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.image_fd = rq->image_fd;
@@ -233,12 +253,22 @@ static int prepare_mount_point(const struct place *p, int *fd,
 					p->mp->uid, err);
 }
 
+/* With nothing mounted there any more, and the lock held: remove the mount
+ * point, its stats and its lock, which nothing uses. */
+static void remove_files(const struct place *p)
+{
+	unlinkat(p->user_fd, strrchr(p->mp->stats_path, '/') + 1, 0);
+	unlinkat(p->user_fd, p->mp->name, AT_REMOVEDIR);
+	unlinkat(p->user_fd, strrchr(p->mp->lock_path, '/') + 1, 0);
+}
+
 /* Under the lock: somebody may have mounted meanwhile; else mount. */
 static int mount_locked(const struct place *p,
 			const struct xar_mount_request *rq, int *fd,
 			struct xar_mount *m, struct xar_err *err)
 {
 	enum xar_mount_state state;
+	int rc;
 
 	if (look(p, fd, &state, err))
 		return -1;
@@ -250,11 +280,25 @@ static int mount_locked(const struct place *p,
 		return -1;
 	close(*fd);
 	*fd = -1;
-	if (start_server(p, rq, m, err) || look(p, fd, &state, err))
+	if (start_server(p, rq, m, err)) {
+		remove_files(p); /* nothing was mounted: leave nothing */
 		return -1;
-	if (state != XAR_MOUNT_LIVE)
-		return xar_err_set(err, EIO, "the server reported ready but "
-				   "'%s' is not its mount", p->mp->path);
+	}
+	rc = look(p, fd, &state, err);
+	if (rc || state != XAR_MOUNT_LIVE) {
+		/* A mount we made and cannot use: take it down (its server
+		 * exits with it) before the caller reports the error. */
+		if (!rc)
+			xar_err_set(err, EIO, "the server reported ready but "
+				    "'%s' is not its mount", p->mp->path);
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		xar_unmount(p->mp->path, 1, NULL);
+		remove_files(p);
+		m->new_mount = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -329,28 +373,68 @@ out:
 	return rc;
 }
 
-static int remove_locked(const struct place *p, struct xar_err *err)
+/* Is a fuse.xar mount of key on mp->path, by /proc/self/mounts (never a
+ * stat of the mount point, which a broken server may answer wrongly or
+ * not at all)? 1 ours, 2 something else, 0 nothing, -1 on an error. */
+static int mounted_here(const struct xar_mountpoint *mp, const char *key,
+			struct xar_err *err)
 {
-	enum xar_mount_state state;
-	int fd;
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *e;
+	int found = 0;
 
-	if (look(p, &fd, &state, err))
+	if (!f)
+		return xar_err_sys(err, "cannot read /proc/self/mounts");
+	while ((e = getmntent(f)))
+		if (!strcmp(e->mnt_dir, mp->path))
+			found = !strcmp(e->mnt_type, "fuse.xar") &&
+				!strncmp(e->mnt_fsname, "xar:", 4) &&
+				!strcmp(e->mnt_fsname + 4, key) ? 1 : 2;
+	endmntent(f);
+	return found;
+}
+
+/* The server of the mount at p is gone, by its stats file's pid. */
+static int server_gone(const struct place *p)
+{
+	long pid = -1;
+	FILE *f = fopen(p->mp->stats_path, "re");
+
+	if (f && fscanf(f, "pid %ld", &pid) != 1)
+		pid = -1;
+	if (f)
+		fclose(f);
+	return pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH);
+}
+
+static int remove_locked(const struct place *p, const char *key,
+			 struct xar_err *err)
+{
+	int here = mounted_here(p->mp, key, err);
+	struct xar_err e;
+
+	if (here < 0)
 		return -1;
-	if (fd >= 0)
-		close(fd); /* it would keep the mount busy */
-	switch (state) {
-	case XAR_MOUNT_ABSENT:
-		xar_tracef(p->trace, "nothing mounted at %s", p->mp->path);
-		return 0;
-	case XAR_MOUNT_FOREIGN:
+	if (here == 2)
 		return xar_err_set(err, EEXIST, "'%s' is not a xar mount; "
 				   "leaving it alone", p->mp->path);
-	case XAR_MOUNT_DEAD:
-		return remove_dead(p, err) ? -1 : 1;
-	default:
-		xar_tracef(p->trace, "unmounting %s", p->mp->path);
-		return xar_unmount(p->mp->path, 0, err) ? -1 : 1;
+	if (!here) {
+		xar_tracef(p->trace, "nothing mounted at %s", p->mp->path);
+		remove_files(p);
+		return 0;
 	}
+	xar_tracef(p->trace, "unmounting %s", p->mp->path);
+	if (xar_unmount(p->mp->path, 0, &e)) {
+		if (e.code != EBUSY || !server_gone(p)) {
+			*err = e;
+			return -1;
+		}
+		xar_tracef(p->trace, "its server is gone: detaching it");
+		if (xar_unmount(p->mp->path, 1, err))
+			return -1;
+	}
+	remove_files(p);
+	return 1;
 }
 
 int xar_mount_remove(const struct xar_mountpoint *mp, const char *uuid,
@@ -362,7 +446,7 @@ int xar_mount_remove(const struct xar_mountpoint *mp, const char *uuid,
 	if (open_place(&p, mp, uuid, trace, 0, err))
 		return err && err->code == ENOENT ? 0 : -1;
 	lock = xar_mount_lock(mp->lock_path, mp->uid, err);
-	rc = lock < 0 ? -1 : remove_locked(&p, err);
+	rc = lock < 0 ? -1 : remove_locked(&p, uuid, err);
 	xar_mount_unlock(lock);
 	close(p.user_fd);
 	return rc;

@@ -102,6 +102,9 @@ struct xar_mount_request {
 				   one: XAR_MOUNT_VERIFY_ALL (xar_verify_fd)
 				   or _DIGESTS (xar_verify_digests_fd) */
 	const struct xar_trace *trace;
+	const char *target;     /* the path in the image that will run, or
+				   NULL: checked with the root before a new
+				   mount (xar_image_check_serving) */
 };
 
 struct xar_mount {

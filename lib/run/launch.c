@@ -35,6 +35,16 @@ static const char *target_key(const struct xar_header *h)
 	return NULL;
 }
 
+const char *xar_launch_target(const struct xar_header *h)
+{
+	const char *key;
+
+	if (xar_header_get(h, "XAR_PYTHON"))
+		return xar_header_get(h, "XAR_PYTHON_BOOTSTRAP");
+	key = target_key(h);
+	return key ? xar_header_get(h, key) : NULL;
+}
+
 int xar_launch_check(const struct xar_header *h, struct xar_err *err)
 {
 	const char *key;

@@ -37,6 +37,10 @@ int xar_launch_check(const struct xar_header *h, struct xar_err *err);
 /* Plan the exec. xar_path is the xar as invoked; app_argv the app's own
  * arguments. For Python xars this also prepares the environment
  * (python.h). Strings of app_argv are borrowed. */
+/* The path in the image that runs (the bootstrap of a Python xar, else
+ * the target), or NULL. */
+const char *xar_launch_target(const struct xar_header *h);
+
 int xar_launch_plan(const struct xar_header *h, const char *root,
 		    const char *xar_path, int app_argc, char *const app_argv[],
 		    struct xar_launch *l, struct xar_err *err);

@@ -6,10 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int xar_mount_lock(const char *path, uid_t uid, struct xar_err *err)
+/* One try: 0 with the lock, 1 when the file was removed or replaced
+ * while we waited (its holder unlinks it: -u), -1 on an error. */
+static int lock_once(const char *path, uid_t uid, int create, int *out,
+		     struct xar_err *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st, now;
+	int fd = open(path, O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW |
+		      O_CLOEXEC, 0600);
 
 	if (fd < 0 && errno == ELOOP && !lstat(path, &st) &&
 	    S_ISLNK(st.st_mode))
@@ -46,10 +50,38 @@ int xar_mount_lock(const char *path, uid_t uid, struct xar_err *err)
 			goto fail;
 		}
 	}
-	return fd;
+	if (lstat(path, &now) || now.st_ino != st.st_ino ||
+	    now.st_dev != st.st_dev) {
+		close(fd);
+		return 1;
+	}
+	*out = fd;
+	return 0;
 fail:
 	close(fd);
 	return -1;
+}
+
+static int lock(const char *path, uid_t uid, int create,
+		struct xar_err *err)
+{
+	int fd = -1, rc, tries = 0;
+
+	while ((rc = lock_once(path, uid, create, &fd, err)) == 1)
+		if (++tries == 1000)
+			return xar_err_set(err, EAGAIN, "lock file '%s' keeps "
+					   "being replaced", path);
+	return rc ? -1 : fd;
+}
+
+int xar_mount_lock(const char *path, uid_t uid, struct xar_err *err)
+{
+	return lock(path, uid, 1, err);
+}
+
+int xar_mount_lock_existing(const char *path, uid_t uid)
+{
+	return lock(path, uid, 0, NULL);
 }
 
 void xar_mount_unlock(int fd)

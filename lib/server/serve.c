@@ -106,8 +106,9 @@ static void write_final_stats(struct server *s)
 
 	if (!s->cfg->stats_path)
 		return;
-	if (s->cfg->lock_path)
-		lock = xar_mount_lock(s->cfg->lock_path, getuid(), NULL);
+	if (s->cfg->lock_path &&
+	    (lock = xar_mount_lock_existing(s->cfg->lock_path, getuid())) < 0)
+		return; /* removed with the mount (-u): nothing to say */
 	if (stats_pid(s->cfg->stats_path) == (long)getpid())
 		write_stats(s, "exited");
 	xar_mount_unlock(lock);

@@ -61,9 +61,15 @@ int xar_server_start(const struct xar_server_config *cfg, pid_t *server_pid,
 
 /* Open (creating, mode 0600, no symlinks) and lock path exclusively,
  * waiting for the holder. The file must be a regular file owned by uid
- * that no other user may open (mode 0600 or narrower).
+ * that no other user may open (mode 0600 or narrower). Its holder may
+ * unlink it (xar_mount_remove does): a waiter that then gets the lock of
+ * a file no longer at path starts again with the new one.
  * Returns the descriptor (close-on-exec) that holds the lock, or -1. */
 int xar_mount_lock(const char *path, uid_t uid, struct xar_err *err);
+
+/* The same, but only when path exists (-1 otherwise): for a server's last
+ * words, which must not bring back a lock file that -u removed. */
+int xar_mount_lock_existing(const char *path, uid_t uid);
 
 /* Release: closing the descriptor drops the lock. */
 void xar_mount_unlock(int fd);

@@ -209,20 +209,16 @@ fi
 rm -rf "$T/ex-huge"
 errs huge-verify xarexec 60 "$INSPECT" --verify "$T/huge.xar"
 
-# A directory that holds its parent: the walk refuses it; through the mount,
-# find and ls -R end (the kernel refuses the loop).
+# A directory that holds its parent: the walk refuses it, and so does the
+# check before a mount (the root's own listing meets it twice): nothing is
+# mounted. The server's own answers to loops are fuzzed in process
+# (tests/fuzz/fuzz_fuse_ops.c).
 errs loop-list xarexec 20 "$INSPECT" --list "$T/loop.xar"
 errs loop-extract xarexec 20 "$INSPECT" --extract "$T/ex-loop" "$T/loop.xar"
 rm -rf "$T/ex-loop"
-if m=$(timeout 20 "$XAREXEC" -m "$T/loop.xar" 2>"$T/err"); then
-	bounded loop-find 30 find "$m"
-	bounded loop-ls-R 30 ls -R "$m"
-	bounded loop-deep-path 20 stat "$m/sub/sub/sub/sub/f"
-	serving loop-server-alive "$m"
-	timeout 20 "$XAREXEC" -u "$T/loop.xar" >/dev/null 2>&1
-else
-	fail loop-mount "$(cat "$T/err")"
-fi
+errs loop-mount-refused xarexec 20 "$XAREXEC" -m "$T/loop.xar"
+expect_eq loop-mount-says-as-list "$(timeout 20 "$INSPECT" --list "$T/loop.xar" 2>&1 >/dev/null | sed 's/^[^:]*: [^:]*: [^:]*: //')" \
+	"$(sed 's/^[^:]*: [^:]*: [^:]*: //' "$T/err")"
 if _l=$(leftovers); then pass deep-nothing-left; else fail deep-nothing-left "$_l"; fi
 
 # A directory entry claiming a 3000-byte name (SquashFS allows 256), and

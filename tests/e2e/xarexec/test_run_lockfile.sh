@@ -31,8 +31,11 @@ check "... and makes the lock file again" test -f "$lock"
 
 # (c) Locked by a process killed since: the kernel dropped its lock.
 unmount
-# hold SH-CODE: a process that locks the lock file and runs SH-CODE.
+check "-u removes the lock file with the mount" test ! -e "$lock"
+# hold SH-CODE: a process that locks the lock file (made as a run makes it,
+# when -u removed it) and runs SH-CODE.
 hold() {
+	[ -e "$lock" ] || (umask 077 && : > "$lock")
 	sh -c 'exec 9< "$1" && flock 9 && eval "$2"' sh "$lock" "$1" &
 	holder=$!
 	wait_until 10 locked
