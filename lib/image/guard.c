@@ -111,6 +111,16 @@ sqfs_err xar_guard_inode_get(sqfs *fs, sqfs_inode *in, sqfs_inode_id ref)
 	return sqfs_inode_get(fs, in, ref);
 }
 
+/* Not in the installed headers, exported by libsquashfuse since 2012. */
+sqfs_err sqfs_stat(sqfs *fs, sqfs_inode *inode, struct stat *st);
+
+sqfs_err xar_guard_stat(sqfs *fs, sqfs_inode *in, struct stat *st)
+{
+	if (in->base.uid >= fs->sb.no_ids || in->base.guid >= fs->sb.no_ids)
+		return SQFS_ERR;
+	return sqfs_stat(fs, in, st);
+}
+
 /* ---- directories ---- */
 
 sqfs_err xar_guard_dir_open(sqfs *fs, sqfs_inode *dir, sqfs_dir *d)

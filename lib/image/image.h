@@ -259,6 +259,11 @@ void xar_guard_destroy(sqfs *fs);
 /* sqfs_inode_get, its reference checked against its metadata block. */
 sqfs_err xar_guard_inode_get(sqfs *fs, sqfs_inode *in, sqfs_inode_id ref);
 
+/* sqfs_stat, the owner and group indices checked against the id table
+ * (libsquashfuse reads past it otherwise). */
+struct stat;
+sqfs_err xar_guard_stat(sqfs *fs, sqfs_inode *in, struct stat *st);
+
 /* sqfs_dir_open at the start of a directory, its start checked. */
 sqfs_err xar_guard_dir_open(sqfs *fs, sqfs_inode *dir, sqfs_dir *d);
 

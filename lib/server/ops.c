@@ -19,13 +19,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-
-/* Not in the installed headers, exported by libsquashfuse since 2012. */
-sqfs_err sqfs_stat(sqfs *fs, sqfs_inode *inode, struct stat *st);
 
 #define FOREVER DBL_MAX /* libfuse clamps it to the largest timeout */
 
@@ -110,6 +108,9 @@ int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
 
 void xar_fuse_fs_close(struct xar_fuse_fs *fs)
 {
+	/* libsquashfuse forgets the xattr id table's index (as
+	 * xar_guard_destroy says) */
+	sqfs_table_destroy(&fs->ll.fs.xattr_table);
 	sqfs_ll_destroy(&fs->ll);
 }
 
@@ -173,7 +174,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_entry(req, 0, NULL); /* a negative entry, kept for ever */
 	else if (xar_guard_inode_get(&dir.ll->fs, &inode,
 				     sqfs_dentry_inode(&entry)) ||
-		 sqfs_stat(&dir.ll->fs, &inode, &st))
+		 xar_guard_stat(&dir.ll->fs, &inode, &st))
 		fuse_reply_err(req, EIO);
 	else
 		reply_entry(req, dir.ll->ino_register(dir.ll, &entry), &st);
@@ -188,7 +189,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 
 	if (sqfs_ll_iget(req, &node, ino))
 		return;
-	if (sqfs_stat(&node.ll->fs, &node.inode, &st)) {
+	if (xar_guard_stat(&node.ll->fs, &node.inode, &st)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -341,6 +342,37 @@ out:
 	free(buf);
 }
 
+/* libsquashfuse_ll's readlink allocates whatever size the inode claims
+ * (up to 4 GiB on a hostile image): a target longer than any path is an
+ * error here. */
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	sqfs_ll_i node;
+	size_t size;
+	char *target;
+
+	if (sqfs_ll_iget(req, &node, ino))
+		return;
+	if (!S_ISLNK(node.inode.base.mode)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (node.inode.xtra.symlink_size >= PATH_MAX) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	size = node.inode.xtra.symlink_size + 1;
+	if (!(target = malloc(size))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (sqfs_readlink(&node.ll->fs, &node.inode, target, &size) != SQFS_OK)
+		fuse_reply_err(req, EIO);
+	else
+		fuse_reply_readlink(req, target);
+	free(target);
+}
+
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct xar_fuse_fs *fs = fs_of(req);
@@ -424,7 +456,7 @@ const struct fuse_lowlevel_ops xar_fuse_ops = {
 	.forget = op_forget,
 	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
-	.readlink = sqfs_ll_op_readlink,
+	.readlink = op_readlink,
 	.open = op_open,
 	.read = op_read,
 	.flush = op_flush,

@@ -5,8 +5,9 @@
  * harness does what a kernel walking the mount would: getattr, readdir in
  * small pages following the offsets given, lookup of each name, getattr,
  * open, read at a few offsets, readlink, statfs, within a budget of
- * requests. Properties: every request gets exactly one reply; a lookup's
- * attributes match its getattr's; a read returns at most what was asked.
+ * requests. Properties: every request gets exactly one reply, an error
+ * reply has an errno, a read returns at most what was asked, readdir
+ * offsets move on; sanitizers catch the rest.
  * An input that starts with "#!" is a whole .xar, else a bare image. */
 #define FUSE_USE_VERSION 35
 #include "fuzz.h"
@@ -201,12 +202,11 @@ static void visit(struct xar_fuse_fs *fs, fuse_ino_t dir, const char *name,
 	if (r.err)
 		return;
 	e = r.entry;
+	/* A hostile image may give two inodes one number: getattr may then
+	 * answer for the other one. Consistency is not asked, safety is. */
 	start(&r, fs);
 	xar_fuse_ops.getattr(&r, e.ino, NULL);
 	done(&r);
-	if (!r.err && (r.attr.st_mode != e.attr.st_mode ||
-		       r.attr.st_size != e.attr.st_size))
-		fuzz_fail("lookup and getattr disagree", name);
 	if (S_ISDIR(e.attr.st_mode))
 		walk(fs, e.ino, depth + 1);
 	else if (S_ISREG(e.attr.st_mode))
