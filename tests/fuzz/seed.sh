@@ -59,3 +59,7 @@ fi
 # An --exec build carries XAR_EXEC and XAREXEC_TARGET.
 SOURCE_DATE_EPOCH=1700000000 "$MKXAR" -q --block-size 4K --exec bin/run -o "$W/exec.xar" "$m"
 head -c 4096 "$W/exec.xar" > "$OUT/header/exec.header"
+
+# The FUSE operations harness walks the same images through the server.
+mkdir -p "$OUT/fuse_ops"
+cp "$OUT/image/"* "$OUT/fuse_ops/"

@@ -31,6 +31,7 @@ replay() {
 replay header "$FUZZ/corpus/header" "$FUZZ/crashers/header" "$T/seeds/header"
 replay image "$FUZZ/corpus/image" "$FUZZ/crashers/image" "$T/seeds/image"
 replay mkxar_options "$FUZZ/corpus/mkxar_options" "$FUZZ/crashers/mkxar_options"
+replay fuse_ops "$FUZZ/corpus/fuse_ops" "$FUZZ/crashers/fuse_ops" "$T/seeds/fuse_ops"
 
 # Every harness has its saved inputs.
 for h in "$FUZZ"/fuzz_*.c; do
