@@ -226,7 +226,9 @@ static int mount_image(struct server *s)
 		return -1;
 	}
 	if (fuse_session_mount(s->se, s->cfg->mountpoint)) {
-		fprintf(stderr, "cannot mount on '%s'\n", s->cfg->mountpoint);
+		/* the parent names the mount point; it only needs to know
+		 * that the mount itself failed (XAR_REPORT_MOUNT_FAILED) */
+		fputc(XAR_REPORT_MOUNT_FAILED, stderr);
 		fuse_session_destroy(s->se);
 		s->se = NULL;
 		return -1;

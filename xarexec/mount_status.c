@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -152,6 +153,13 @@ static int doctor_fuse(void)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC), s;
 
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		printf("problem: cannot open /dev/fuse: %s (it needs mode "
+		       "0666, as Debian ships it: chmod 0666 /dev/fuse; or "
+		       "read-write for a group you are in, such as fuse; "
+		       "xars still run from an extraction)\n", strerror(errno));
+		return 1;
+	}
 	if (fd < 0) {
 		printf("problem: cannot open /dev/fuse: %s (load the fuse "
 		       "module, or give the container --device /dev/fuse; "
@@ -161,6 +169,14 @@ static int doctor_fuse(void)
 	}
 	close(fd);
 	printf("ok: /dev/fuse opens\n");
+	if (geteuid() != 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
+		printf("problem: no_new_privs is set (NoNewPrivs in "
+		       "/proc/self/status), so the set-uid fusermount3 cannot "
+		       "mount (drop NoNewPrivileges=yes from the systemd unit or "
+		       "no-new-privileges from the container; xars still run "
+		       "from an extraction)\n");
+		return 1;
+	}
 	s = have_setuid_fusermount();
 	if (s == 1 || (geteuid() == 0 && s != 2)) {
 		printf("ok: fusermount3 %s\n", s ? "is set-uid root" :
