@@ -72,15 +72,33 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The xar this server serves, for --status: the file its image fd is
+ * open on ("?" when unknown; a newline would end the line early). */
+static void xar_path(const struct server *s, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fs->ll.fs.fd);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0)
+		n = snprintf(buf, size, "?");
+	buf[n] = '\0';
+	for (; n > 0; n--)
+		if (buf[n - 1] == '\n')
+			buf[n - 1] = '?';
+}
+
 static void write_stats(struct server *s, const char *state)
 {
-	char preamble[PATH_MAX + 128];
+	char preamble[2 * PATH_MAX + 128], xar[PATH_MAX];
 
 	if (!s->cfg->stats_path)
 		return;
+	xar_path(s, xar, sizeof(xar));
 	snprintf(preamble, sizeof(preamble), "pid %ld\nmountpoint %s\n"
-		 "idle_timeout %u\nstate %s\n", (long)getpid(),
-		 s->cfg->mountpoint, s->cfg->idle_timeout, state);
+		 "xar %s\nidle_timeout %u\nstate %s\n", (long)getpid(),
+		 s->cfg->mountpoint, xar, s->cfg->idle_timeout, state);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
 }

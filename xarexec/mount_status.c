@@ -67,21 +67,31 @@ out:
 	return rc;
 }
 
-/* The server's pid and the stats file's age from <mount>.stats. */
-static void read_stats(const char *dir, long *pid, long long *idle)
+/* The server's pid, the xar it serves and the stats file's age, from
+ * <mount>.stats. */
+static void read_stats(const char *dir, long *pid, char *xar, size_t size,
+		       long long *idle)
 {
-	char path[4096], line[256];
+	char path[4096], line[4096 + 8];
 	struct stat st;
+	size_t n;
 	FILE *f;
 
 	*pid = -1;
 	*idle = -1;
+	snprintf(xar, size, "?");
 	if (snprintf(path, sizeof(path), "%s.stats", dir) >= (int)sizeof(path)
 	    || !(f = fopen(path, "re")))
 		return;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "pid %ld", pid) == 1)
-			break;
+			continue;
+		if (!strncmp(line, "xar ", 4)) {
+			n = strcspn(line + 4, "\n");
+			snprintf(xar, size, "%.*s", (int)n, line + 4);
+			break; /* the counters follow; stop reading */
+		}
+	}
 	if (!fstat(fileno(f), &st))
 		*idle = (long long)(time(NULL) - st.st_mtime);
 	fclose(f);
@@ -89,17 +99,18 @@ static void read_stats(const char *dir, long *pid, long long *idle)
 
 static int show_mount(const struct mntent *m, const char *uuid)
 {
+	char xar[4096];
 	struct statfs sf;
 	long long idle;
 	long pid;
 
-	read_stats(m->mnt_dir, &pid, &idle);
+	read_stats(m->mnt_dir, &pid, xar, sizeof(xar), &idle);
 	if (statfs(m->mnt_dir, &sf))
-		printf("  %s  %s  broken (%s)\n", m->mnt_dir, uuid,
+		printf("  %s  %s  %s  broken (%s)\n", xar, m->mnt_dir, uuid,
 		       strerror(errno));
 	else
-		printf("  %s  %s  server pid %ld  idle %lld s\n", m->mnt_dir,
-		       uuid, pid, idle);
+		printf("  %s  %s  %s  server pid %ld  idle %lld s\n", xar,
+		       m->mnt_dir, uuid, pid, idle);
 	return 0;
 }
 
