@@ -249,7 +249,7 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 
 	if (xar_sha256_fd(out->fd, r->offset, r->image.image_size, md, err))
 		return xar_err_prefix(err, "cannot hash the image in '%s'",
-				      out->tmp);
+				      out->path);
 	xar_hex(md, sizeof(md), hex);
 	memcpy(r->uuid, hex, UUID_HEX);
 	r->uuid[UUID_HEX] = '\0';
@@ -262,7 +262,7 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 		goto out;
 	}
 	if (xar_pwrite_all(out->fd, text, len, 0)) {
-		xar_err_sys(err, "cannot write '%s'", out->tmp);
+		xar_err_sys(err, "cannot write '%s'", out->path);
 		goto out;
 	}
 	rc = 0;
