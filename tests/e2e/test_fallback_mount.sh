@@ -5,7 +5,8 @@
 # fusermount3 that is not set-uid root (a copy bound over the real one in a
 # private mount namespace), and a /dev/fuse that is not the FUSE device
 # (/dev/null bound over it). --doctor reports no_new_privs and the
-# permission of /dev/fuse. Creates a user for the run (and removes it);
+# permission of /dev/fuse. The extraction cache is read-only for the app,
+# and --clean still removes it. Creates a user for the run (and removes it);
 # widens /dev/fuse to 0666 for the run if it is narrower (and restores it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_run.sh"
@@ -98,6 +99,35 @@ out=$(unshare -m sh -c 'mount --make-rprivate / &&
 	env XDG_CACHE_HOME="$T/cache/r" "$XAREXEC" -m tool.xar 2>&1)
 expect_eq "not-fuse: -m (mount only) still fails, naming the cause once" \
 	1 "$(echo "$out" | grep -c 'cannot mount on.*Invalid argument')"
+
+# ---- the extraction cache is read-only for the app, as the mount is ---------
+# (as the user: root would write through any mode)
+mkdir -p "$T/wapp/bin"
+cat > "$T/wapp/bin/w" <<'EOF2'
+#!/bin/sh
+touch "$XAR_RUNTIME_FILES/new" 2>/dev/null && echo "created a file"
+mkdir "$XAR_RUNTIME_FILES/bin/d" 2>/dev/null && echo "created a directory"
+echo x 2>/dev/null >> "$XAR_RUNTIME_FILES/bin/w" && echo "changed a file"
+echo "ran from $XAR_RUNTIME_FILES"
+EOF2
+chmod 755 "$T/wapp/bin/w"
+"$MKXAR" -q -o "$T/w.xar" --exec bin/w "$T/wapp" && chmod a+r "$T/w.xar" ||
+	{ fail setup "mkxar w.xar"; exit 1; }
+wuuid=$(sed -n 's/^UUID="\(.*\)"$/\1/p' "$T/w.xar")
+out=$(as_user env XAR_EXTRACT=1 XDG_CACHE_HOME="$T/cache/u3" "$XAREXEC" w.xar 2>&1)
+expect_eq "extraction cache: the app cannot write into it" \
+	"ran from $T/cache/u3/xar/$wuuid" "$out"
+w=$(find "$T/cache/u3/xar/$wuuid" -perm /0222 | head -n 3)
+expect_eq "extraction cache: no write bits on anything in it" "" "$w"
+out=$(as_user env XDG_CACHE_HOME="$T/cache/u3" "$XAREXEC" --clean --older-than 0 2>&1)
+if [ ! -e "$T/cache/u3/xar/$wuuid" ]; then
+	pass "extraction cache: --clean still removes it"
+else
+	fail "extraction cache: --clean still removes it" "$out"
+fi
+out=$(as_user env XAR_EXTRACT=1 XDG_CACHE_HOME="$T/cache/u3" "$XAREXEC" w.xar 2>&1)
+expect_eq "extraction cache: extracted again after --clean" \
+	"ran from $T/cache/u3/xar/$wuuid" "$out"
 
 # ---- /dev/fuse not readable and writable by the user: --doctor's fix -------
 chmod 0600 /dev/fuse
