@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -66,21 +67,31 @@ out:
 	return rc;
 }
 
-/* The server's pid and the stats file's age from <mount>.stats. */
-static void read_stats(const char *dir, long *pid, long long *idle)
+/* The server's pid, the xar it serves and the stats file's age, from
+ * <mount>.stats. */
+static void read_stats(const char *dir, long *pid, char *xar, size_t size,
+		       long long *idle)
 {
-	char path[4096], line[256];
+	char path[4096], line[4096 + 8];
 	struct stat st;
+	size_t n;
 	FILE *f;
 
 	*pid = -1;
 	*idle = -1;
+	snprintf(xar, size, "?");
 	if (snprintf(path, sizeof(path), "%s.stats", dir) >= (int)sizeof(path)
 	    || !(f = fopen(path, "re")))
 		return;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "pid %ld", pid) == 1)
-			break;
+			continue;
+		if (!strncmp(line, "xar ", 4)) {
+			n = strcspn(line + 4, "\n");
+			snprintf(xar, size, "%.*s", (int)n, line + 4);
+			break; /* the counters follow; stop reading */
+		}
+	}
 	if (!fstat(fileno(f), &st))
 		*idle = (long long)(time(NULL) - st.st_mtime);
 	fclose(f);
@@ -88,17 +99,18 @@ static void read_stats(const char *dir, long *pid, long long *idle)
 
 static int show_mount(const struct mntent *m, const char *uuid)
 {
+	char xar[4096];
 	struct statfs sf;
 	long long idle;
 	long pid;
 
-	read_stats(m->mnt_dir, &pid, &idle);
+	read_stats(m->mnt_dir, &pid, xar, sizeof(xar), &idle);
 	if (statfs(m->mnt_dir, &sf))
-		printf("  %s  %s  broken (%s)\n", m->mnt_dir, uuid,
+		printf("  %s  %s  %s  broken (%s)\n", xar, m->mnt_dir, uuid,
 		       strerror(errno));
 	else
-		printf("  %s  %s  server pid %ld  idle %lld s\n", m->mnt_dir,
-		       uuid, pid, idle);
+		printf("  %s  %s  %s  server pid %ld  idle %lld s\n", xar,
+		       m->mnt_dir, uuid, pid, idle);
 	return 0;
 }
 
@@ -164,6 +176,13 @@ static int doctor_fuse(void)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC), s;
 
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		printf("problem: cannot open /dev/fuse: %s (it needs mode "
+		       "0666, as Debian ships it: chmod 0666 /dev/fuse; or "
+		       "read-write for a group you are in, such as fuse; "
+		       "xars still run from an extraction)\n", strerror(errno));
+		return 1;
+	}
 	if (fd < 0) {
 		printf("problem: cannot open /dev/fuse: %s (load the fuse "
 		       "module, or give the container --device /dev/fuse; "
@@ -173,6 +192,14 @@ static int doctor_fuse(void)
 	}
 	close(fd);
 	printf("ok: /dev/fuse opens\n");
+	if (geteuid() != 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
+		printf("problem: no_new_privs is set (NoNewPrivs in "
+		       "/proc/self/status), so the set-uid fusermount3 cannot "
+		       "mount (drop NoNewPrivileges=yes from the systemd unit or "
+		       "no-new-privileges from the container; xars still run "
+		       "from an extraction)\n");
+		return 1;
+	}
 	s = have_setuid_fusermount();
 	if (s == 1 || (geteuid() == 0 && s != 2)) {
 		printf("ok: fusermount3 %s\n", s ? "is set-uid root" :

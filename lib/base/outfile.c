@@ -59,7 +59,8 @@ int xar_outfile_open(struct xar_outfile *f, const char *path,
 	sprintf(f->tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
 	f->fd = mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
-		xar_err_sys(err, "cannot create '%s'", f->tmp);
+		/* name the output the user asked for, not our temporary */
+		xar_err_sys(err, "cannot create '%s'", path);
 		free(f->tmp);
 		f->tmp = NULL;
 		xar_outfile_abort(f);
@@ -77,10 +78,11 @@ int xar_outfile_commit(struct xar_outfile *f, mode_t mode,
 
 	umask(mask);
 	if (fchmod(f->fd, mode & ~mask))
-		return xar_err_sys(err, "cannot set the mode of '%s'", f->tmp);
+		return xar_err_sys(err, "cannot set the mode of '%s'",
+				   f->path);
 	if (close(f->fd)) {
 		f->fd = -1;
-		return xar_err_sys(err, "cannot write '%s'", f->tmp);
+		return xar_err_sys(err, "cannot write '%s'", f->path);
 	}
 	f->fd = -1;
 	if (rename(f->tmp, f->path))

@@ -257,7 +257,7 @@ static int seal_runtime(struct xar_outfile *out, struct xar_header *h,
 		return 0;
 	if (xar_sha256_fd(out->fd, 0, h->start, md, err))
 		return xar_err_prefix(err, "cannot hash the runtime in '%s'",
-				      out->tmp);
+				      out->path);
 	xar_hex(md, sizeof(md), hex);
 	return xar_header_set(h, "XAR_RUNTIME_SHA256", hex, err);
 }
@@ -277,7 +277,7 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 		return -1;
 	if (xar_sha256_fd(out->fd, r->offset, r->image.image_size, md, err))
 		return xar_err_prefix(err, "cannot hash the image in '%s'",
-				      out->tmp);
+				      out->path);
 	xar_hex(md, sizeof(md), hex);
 	memcpy(r->uuid, hex, UUID_HEX);
 	r->uuid[UUID_HEX] = '\0';
@@ -291,7 +291,7 @@ static int seal(struct xar_outfile *out, struct xar_header *h,
 		goto out;
 	}
 	if (xar_pwrite_all(out->fd, text, len, h->start)) {
-		xar_err_sys(err, "cannot write '%s'", out->tmp);
+		xar_err_sys(err, "cannot write '%s'", out->path);
 		goto out;
 	}
 	rc = 0;

@@ -31,6 +31,8 @@ unsigned xar_extract_perm(const struct xar_extract *x, uint32_t mode)
 		perm &= ~(unsigned)(S_ISUID | S_ISGID);
 	if (x->opts.flags & XAR_EXTRACT_PRIVATE)
 		perm &= ~(unsigned)(S_IWGRP | S_IWOTH | S_ISVTX);
+	if (x->opts.flags & XAR_EXTRACT_READONLY)
+		perm &= ~(unsigned)(S_IWUSR | S_IWGRP | S_IWOTH);
 	return perm;
 }
 

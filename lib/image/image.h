@@ -186,6 +186,9 @@ int xar_verify_digests_fd(int fd, struct xar_err *err);
 				      the sticky bit (for the run cache) */
 #define XAR_EXTRACT_ROOT_ATTRS 16u /* xar_extract_at: give the directory
 				      itself the image root's mode and mtime */
+#define XAR_EXTRACT_READONLY   32u /* clear every write bit, as on the
+				      read-only mount (for the run cache;
+				      xar_remove_tree_at still removes it) */
 
 struct xar_extract_opts {
 	unsigned flags;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -129,39 +130,53 @@ static int remove_dead(const struct place *p, struct xar_err *err)
 	return xar_unmount(p->mp->path, 1, err);
 }
 
-/* An executable fusermount3 where libfuse looks for it. */
-static int have_fusermount(void)
+/* The executable fusermount3 libfuse would run (it tries /usr/bin first,
+ * then PATH), into cand; 0 when there is none. */
+static int find_fusermount(char *cand, size_t size)
 {
 	const char *path = getenv("PATH");
-	char cand[PATH_MAX];
 	const char *p, *end;
 
-	if (!access("/usr/bin/fusermount3", X_OK))
+	snprintf(cand, size, "/usr/bin/fusermount3");
+	if (!access(cand, X_OK))
 		return 1;
 	for (p = path ? path : ""; *p; p = *end ? end + 1 : end) {
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
-		if (end > p && snprintf(cand, sizeof(cand), "%.*s/fusermount3",
-					(int)(end - p), p) < (int)sizeof(cand) &&
+		if (end > p && snprintf(cand, size, "%.*s/fusermount3",
+					(int)(end - p), p) < (int)size &&
 		    !access(cand, X_OK))
 			return 1;
 	}
 	return 0;
 }
 
-/* FUSE cannot work here at all: ENODEV, so that callers may fall back. */
+/* FUSE cannot work here at all: ENODEV, so that callers may fall back.
+ * Checked before forking a server, so that XAR_DEBUG names the cause
+ * instead of fusermount3's bare "Operation not permitted". */
 static int check_fuse_usable(struct xar_err *err)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	char fm[PATH_MAX];
+	struct stat st;
 
 	if (fd < 0)
 		return xar_err_set(err, ENODEV, "FUSE is unavailable: cannot "
 				   "open /dev/fuse: %s", strerror(errno));
 	close(fd);
-	if (geteuid() != 0 && !have_fusermount())
+	if (geteuid() == 0)
+		return 0; /* root mounts without fusermount3 */
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: "
+				   "no_new_privs is set, so the set-uid "
+				   "fusermount3 cannot mount");
+	if (!find_fusermount(fm, sizeof(fm)))
 		return xar_err_set(err, ENODEV, "FUSE is unavailable: no "
 				   "fusermount3 (Debian package fuse3)");
+	if (stat(fm, &st) || !(st.st_mode & S_ISUID) || st.st_uid != 0)
+		return xar_err_set(err, ENODEV, "FUSE is unavailable: '%s' "
+				   "is not set-uid root", fm);
 	return 0;
 }
 

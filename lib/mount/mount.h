@@ -125,8 +125,9 @@ int xar_mount_probe(int fd, dev_t parent_dev, uint64_t marker,
 		    enum xar_mount_state *state, struct xar_err *err);
 
 /* Reuse the live mount of rq's image at mp, or mount it. err->code is
- * ENODEV when FUSE cannot be used here at all (no usable /dev/fuse, or no
- * fusermount3 for a user): a caller may then run from an extraction. */
+ * ENODEV when FUSE cannot be used here at all (no usable /dev/fuse; for a
+ * user no_new_privs, or no set-uid fusermount3; or the mount itself
+ * failed): a caller may then run from an extraction. */
 int xar_mount_acquire(const struct xar_mountpoint *mp,
 		      const struct xar_mount_request *rq, struct xar_mount *m,
 		      struct xar_err *err);

@@ -346,7 +346,9 @@ static int extract_new(int dirfd, const char *dir, const char *uuid,
 		       const char *xar_path, const struct xar_header *h,
 		       unsigned flags, struct xar_err *err)
 {
+	/* read-only for the app, as the mount is */
 	const struct xar_extract_opts o = { XAR_EXTRACT_PRIVATE |
+					    XAR_EXTRACT_READONLY |
 					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0 };
 	char part[XAR_CACHE_NAME_MAX];
 	struct xar_image *img = NULL;

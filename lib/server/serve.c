@@ -70,16 +70,34 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The xar this server serves, for --status: the file its image fd is
+ * open on ("?" when unknown; a newline would end the line early). */
+static void xar_path(const struct server *s, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fs->ll.fs.fd);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0)
+		n = snprintf(buf, size, "?");
+	buf[n] = '\0';
+	for (; n > 0; n--)
+		if (buf[n - 1] == '\n')
+			buf[n - 1] = '?';
+}
+
 static void write_stats(struct server *s, const char *state)
 {
-	char preamble[PATH_MAX + 128];
+	char preamble[2 * PATH_MAX + 128], xar[PATH_MAX];
 
 	if (!s->cfg->stats_path)
 		return;
+	xar_path(s, xar, sizeof(xar));
 	snprintf(preamble, sizeof(preamble), "pid %ld\nformat %d\n"
-		 "mountpoint %s\nidle_timeout %u\nstate %s\n", (long)getpid(),
-		 XAR_MOUNT_FORMAT, s->cfg->mountpoint, s->cfg->idle_timeout,
-		 state);
+		 "mountpoint %s\nxar %s\nidle_timeout %u\nstate %s\n",
+		 (long)getpid(), XAR_MOUNT_FORMAT, s->cfg->mountpoint, xar,
+		 s->cfg->idle_timeout, state);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
 }
@@ -226,7 +244,9 @@ static int mount_image(struct server *s)
 		return -1;
 	}
 	if (fuse_session_mount(s->se, s->cfg->mountpoint)) {
-		fprintf(stderr, "cannot mount on '%s'\n", s->cfg->mountpoint);
+		/* the parent names the mount point; it only needs to know
+		 * that the mount itself failed (XAR_REPORT_MOUNT_FAILED) */
+		fputc(XAR_REPORT_MOUNT_FAILED, stderr);
 		fuse_session_destroy(s->se);
 		s->se = NULL;
 		return -1;

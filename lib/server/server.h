@@ -47,9 +47,15 @@ struct xar_server_config {
 	unsigned start_timeout; /* seconds to wait for "ready" */
 };
 
+/* What the server reports when the mount itself failed. */
+#define XAR_REPORT_MOUNT_FAILED '\001'
+
 /* Start a server for cfg and wait until its mount is ready. *server_pid
  * gets its pid. On failure nothing is left mounted by it and no server
- * runs; err says why (the server's own and libfuse's messages included). */
+ * runs; err says why (the server's own and libfuse's messages included).
+ * err->code is ENODEV when the mount itself failed (no_new_privs, a
+ * fusermount3 that is not set-uid, a /dev/fuse that is not FUSE): FUSE
+ * cannot be used here. */
 int xar_server_start(const struct xar_server_config *cfg, pid_t *server_pid,
 		     struct xar_err *err);
 

@@ -4,7 +4,8 @@
  * any text (the server's own error messages, and libfuse's and
  * fusermount3's, which write to the server's stderr while it mounts), then
  * a NUL byte once the kernel's INIT arrived, i.e. the mount is ready. End
- * of file before the NUL means failure. */
+ * of file before the NUL means failure; XAR_REPORT_MOUNT_FAILED before it
+ * says that the mount itself failed (fusermount3 or the kernel refused). */
 #include "server.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@ struct report {
 	char text[768];
 	size_t len;
 	int ready;
+	int mount_failed;
 };
 
 static long long now_ms(void)
@@ -45,6 +47,8 @@ static void take(struct report *r, const char *p, size_t n)
 	for (; n && !r->ready; p++, n--) {
 		if (!*p)
 			r->ready = 1;
+		else if (*p == XAR_REPORT_MOUNT_FAILED)
+			r->mount_failed = 1;
 		else if (r->len < sizeof(r->text) - 1)
 			r->text[r->len++] = *p == '\n' ? ' ' : *p;
 	}
@@ -105,6 +109,9 @@ static int failed(const struct xar_server_config *cfg, struct report *r,
 				   "report ready within %u s%s%s",
 				   cfg->start_timeout, r->len ? ": " : "",
 				   r->text);
+	if (r->mount_failed) /* FUSE is unusable here: callers may fall back */
+		return xar_err_set(err, ENODEV, "%s", r->len ? r->text :
+				   "the mount failed");
 	return xar_err_set(err, EIO, "the FUSE server failed: %s",
 			   r->len ? r->text : "it exited before mounting");
 }

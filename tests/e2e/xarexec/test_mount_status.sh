@@ -1,6 +1,6 @@
 #!/bin/sh
 # xarexec --status, --clean and --doctor on live FUSE mounts: --status
-# lists this user's mount with its UUID and server pid; --clean keeps a
+# lists this user's mount with its xar, UUID and server pid; --clean keeps a
 # mount in use, unmounts it once unused, detaches one whose server was
 # killed; mounts outside this XAR_MOUNT_ROOT are left alone; --doctor
 # reports /dev/fuse, fusermount3, the mount root and a xar it is given.
@@ -29,6 +29,10 @@ out=$("$XAREXEC" --status 2>&1)
 case $out in
 *"$mp  $uuid  server pid "[0-9]*) pass status-lists-mount ;;
 *) fail status-lists-mount "$out" ;;
+esac
+case $out in
+*"  $T/a.xar  $mp  $uuid  server pid "[0-9]*) pass status-names-the-xar ;;
+*) fail status-names-the-xar "$out" ;;
 esac
 case $out in
 *"$other"*) fail status-own-root-only "$out" ;;
