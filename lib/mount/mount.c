@@ -412,13 +412,8 @@ static int mounted_here(const struct xar_mountpoint *mp, const char *key,
 /* The server of the mount at p is gone, by its stats file's pid. */
 static int server_gone(const struct place *p)
 {
-	long pid = -1;
-	FILE *f = fopen(p->mp->stats_path, "re");
+	long pid = xar_server_stats_pid(p->mp->stats_path);
 
-	if (f && fscanf(f, "pid %ld", &pid) != 1)
-		pid = -1;
-	if (f)
-		fclose(f);
 	return pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH);
 }
 

@@ -102,19 +102,6 @@ static void write_stats(struct server *s, const char *state)
 	s->stats_dirty = 0;
 }
 
-static long stats_pid(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long pid = -1;
-
-	if (f) {
-		if (fscanf(f, "pid %ld", &pid) != 1)
-			pid = -1;
-		fclose(f);
-	}
-	return pid;
-}
-
 /* The last word in the stats file, unless the next server of this mount
  * point has written its own meanwhile. Under the mount lock, which a
  * launcher holds while its server starts and writes the file first. */
@@ -127,7 +114,7 @@ static void write_final_stats(struct server *s)
 	if (s->cfg->lock_path &&
 	    (lock = xar_mount_lock_existing(s->cfg->lock_path, getuid())) < 0)
 		return; /* removed with the mount (-u): nothing to say */
-	if (stats_pid(s->cfg->stats_path) == (long)getpid())
+	if (xar_server_stats_pid(s->cfg->stats_path) == (long)getpid())
 		write_stats(s, "exited");
 	xar_mount_unlock(lock);
 }

@@ -47,6 +47,10 @@ struct xar_server_config {
 	unsigned start_timeout; /* seconds to wait for "ready" */
 };
 
+/* The pid of the server that last wrote the stats file at path (its first
+ * line), or -1. */
+long xar_server_stats_pid(const char *path);
+
 /* What the server reports when the mount itself failed. */
 #define XAR_REPORT_MOUNT_FAILED '\001'
 

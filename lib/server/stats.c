@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,4 +120,17 @@ out:
 	free(tmp);
 	free(text);
 	return rc;
+}
+
+long xar_server_stats_pid(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long pid = -1;
+
+	if (f) {
+		if (fscanf(f, "pid %ld", &pid) != 1)
+			pid = -1;
+		fclose(f);
+	}
+	return pid;
 }

@@ -15,6 +15,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * it cannot be made (the harness then skips the input). */
 int fuzz_memfd(const uint8_t *data, size_t size);
 
+/* Where the image of an input starts: at the OFFSET of a whole .xar (an
+ * input starting with "#!"), else 0 (a bare image); UINT64_MAX when the
+ * header does not parse (the harness then skips the input). */
+uint64_t fuzz_image_offset(const uint8_t *data, size_t size);
+
 /* Abort with a message: a property the harness checks is broken. */
 void fuzz_fail(const char *what, const char *detail)
 	__attribute__((noreturn));

@@ -22,7 +22,6 @@
 
 #include <fuse_lowlevel.h>
 
-#include "header/header.h"
 #include "server/fs.h"
 
 #define REQUESTS 3000     /* per input */
@@ -246,24 +245,9 @@ static void walk(struct xar_fuse_fs *fs, fuse_ino_t dir, int depth)
 	}
 }
 
-static uint64_t image_offset(const uint8_t *data, size_t size)
-{
-	struct xar_header h;
-	struct xar_err err;
-	uint64_t off;
-
-	if (size < 2 || data[0] != '#' || data[1] != '!')
-		return 0;
-	if (xar_header_parse(&h, (const char *)data, size, size, &err))
-		return UINT64_MAX;
-	off = h.offset;
-	xar_header_free(&h);
-	return off;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint64_t off = image_offset(data, size);
+	uint64_t off = fuzz_image_offset(data, size);
 	struct xar_fuse_fs fs;
 	struct fuse_req r;
 	struct xar_err err;

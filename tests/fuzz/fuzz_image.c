@@ -82,25 +82,10 @@ static int visit(void *arg, const char *path, const struct xar_image_entry *e,
 	return 0;
 }
 
-static uint64_t image_offset(const uint8_t *data, size_t size)
-{
-	struct xar_header h;
-	struct xar_err err;
-	uint64_t off;
-
-	if (size < 2 || data[0] != '#' || data[1] != '!')
-		return 0;
-	if (xar_header_parse(&h, (const char *)data, size, size, &err))
-		return UINT64_MAX;
-	off = h.offset;
-	xar_header_free(&h);
-	return off;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctx c = { NULL, NULL, READ_BUDGET, 0 };
-	uint64_t off = image_offset(data, size);
+	uint64_t off = fuzz_image_offset(data, size);
 	struct xar_image_entry root;
 	struct xar_err err;
 	int fd;
