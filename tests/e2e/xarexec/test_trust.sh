@@ -143,6 +143,17 @@ is_mounted "$mp" && pass "policy: the trusted mount is untouched" ||
 	fail "policy: the trusted mount is untouched" "gone"
 "$XAREXEC" -u s.xar
 
+# The extraction fallback under a policy: refused alike, and a trusted
+# image's cache is named by its digest.
+XAR_EXTRACT=1 XDG_CACHE_HOME="$T/cache" "$XAREXEC" u.xar > /dev/null 2> err
+expect_eq "policy, XAR_EXTRACT=1: an unsigned xar is refused, nothing extracted" \
+	"1 0" "$? $(ls "$T/cache/xar" 2>/dev/null | grep -vc 'CACHEDIR.TAG')"
+expect_eq "policy, XAR_EXTRACT=1: a trusted xar runs" "[s.xar]" \
+	"$(XAR_EXTRACT=1 XDG_CACHE_HOME="$T/cache" "$XAREXEC" s.xar | head -n 1)"
+ls "$T/cache/xar" | grep -q '^sha256-[0-9a-f]\{64\}$' &&
+	pass "policy: the cache is named by the digest" ||
+	fail "policy: the cache is named by the digest" "$(ls "$T/cache/xar")"
+
 "$MKXAR" -q -o ex.xar --exec bin/app src
 "$XAREXEC" --extract exdir ex.xar 2> err
 expect_eq "policy: --extract of an unsigned xar: refused, nothing written" \
