@@ -12,12 +12,13 @@
 enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
-	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
+	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE, OPT_NO_EXEC,
 };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "no-exec", no_argument, NULL, OPT_NO_EXEC },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -49,6 +50,7 @@ static const char usage_text[] =
 "\n"
 "  -o, --output FILE       the .xar to write (atomically)\n"
 "      --exec PATH         executable in the image to run; makes OUTPUT 0755\n"
+"      --no-exec           allow a xar without an entry point (a data image)\n"
 "      --level N           zstd level, 1-22 (default 16)\n"
 "      --block-size SIZE   data block size, a power of two from 4K to 1M\n"
 "                          (bytes, or with K or M; default 128K)\n"
@@ -153,6 +155,7 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	switch (c) {
 	case 'o': b->output = arg; return 0;
 	case OPT_EXEC: b->exec = arg; return 0;
+	case OPT_NO_EXEC: o->no_exec = 1; return 0;
 	case OPT_LEVEL:
 		if (parse_number(arg, 1, 22, "--level", &v))
 			return 2;
@@ -215,6 +218,20 @@ static int python_options(struct mkxar_options *o)
 	return 0;
 }
 
+/* A xar needs something for xarexec to run: --exec, a Python entry point
+ * or an XAREXEC_TARGET header; without one only --no-exec builds it. */
+static int entry_point_given(const struct mkxar_options *o)
+{
+	size_t i;
+
+	if (o->build.exec || o->build.python)
+		return 1;
+	for (i = 0; i < o->nheaders; i++)
+		if (!strncmp(o->headers[i], "XAREXEC_TARGET=", 15))
+			return 1;
+	return 0;
+}
+
 int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 {
 	struct xar_build_opts *b = &o->build;
@@ -242,6 +259,13 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 		return rc;
 	if (!b->nsources && !(b->python && (o->nrequirements || o->npip_args)))
 		return usage_error("no SOURCE given", NULL);
+	if (!o->no_exec && !entry_point_given(o))
+		return usage_error("no entry point: give --exec PATH, "
+				   "--python-entry, --console-script, or "
+				   "--no-exec for a xar that runs nothing", NULL);
+	if (o->no_exec && entry_point_given(o))
+		return usage_error("--no-exec does not go with an entry point",
+				   NULL);
 	return source_date_epoch(b);
 }
 

@@ -7,7 +7,7 @@
 struct mkxar_options {
 	struct xar_build_opts build;
 	struct xar_python_opts python;
-	int quiet, verbose;
+	int quiet, verbose, no_exec;
 	/* storage behind build's arrays */
 	const char **excludes, **headers, **requirements, **pip_args;
 	size_t nexcludes, nheaders, nrequirements, npip_args;
