@@ -28,8 +28,11 @@
  * invoked name, which travels in XAR_INVOKED_NAME).
  *
  * The interpreter is XAR_PYTHON when it exists (one access() call, no PATH
- * scan); otherwise python<XAR_PYTHON_VERSION> on PATH; otherwise it fails
- * naming the interpreter the xar needs.
+ * scan) and its name does not say another version than XAR_PYTHON_VERSION
+ * (mkxar records the versioned program, python3.11; an unversioned name
+ * is followed through its symlinks: no process is started); otherwise
+ * python<XAR_PYTHON_VERSION> on PATH; otherwise it fails naming the
+ * interpreter the xar needs.
  *
  * It also prepares this process's environment for the exec, as the original
  * XAR runtime did: XAR_PYTHON_COMMAND=<interpreter>; PYTHONPATH=<root>, so
@@ -44,5 +47,9 @@ int xar_python_argv(const struct xar_header *h, const char *root,
 		    int app_argc, char *const app_argv[], char ***out,
 		    struct xar_err *err);
 void xar_python_argv_free(char **argv);
+
+/* Whether the interpreter that xar_python_argv would pick is here, with no
+ * side effect: for checks before work that needs it (an extraction). */
+int xar_python_interp_check(const struct xar_header *h, struct xar_err *err);
 
 #endif

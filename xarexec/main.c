@@ -110,6 +110,10 @@ static int extract_and_run(const struct xarexec_options *o,
 	int rc;
 
 	xar_tracef(t, "mode: run from the extraction cache (%s)", why);
+	/* no extraction for an app whose interpreter is not here */
+	if (xar_header_get(h, "XAR_PYTHON") &&
+	    xar_python_interp_check(h, &err))
+		return fail(o->xar_path, &err);
 	if (xar_cache_ensure(o->xar_path, h,
 			     env_set("XAR_VERIFY") ? XAR_CACHE_VERIFY : 0,
 			     &c, &err)) {
