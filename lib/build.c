@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "header.h"
+#include "interrupt.h"
 #include "outfile.h"
 #include "python_build.h"
 #include "util.h"
@@ -87,6 +88,12 @@ static int make_tempdir(char *buf, size_t len, struct xar_err *err)
 		buf[0] = '\0';
 		return -1;
 	}
+	/* removed by a signal handler too (interrupt.h) */
+	if (xar_interrupt_add_dir(buf) < 0) {
+		xar_rmtree(buf);
+		buf[0] = '\0';
+		return xar_err_set(err, EINVAL, "too many temporary directories");
+	}
 	/* What is merged from here must not make the image private. */
 	chmod(buf, 0755);
 	return 0;
@@ -94,10 +101,14 @@ static int make_tempdir(char *buf, size_t len, struct xar_err *err)
 
 static void py_cleanup(struct py_build *py)
 {
-	if (py->staging[0])
+	if (py->staging[0]) {
 		xar_rmtree(py->staging);
-	if (py->out[0])
+		xar_interrupt_forget_dir(py->staging);
+	}
+	if (py->out[0]) {
 		xar_rmtree(py->out);
+		xar_interrupt_forget_dir(py->out);
+	}
 	xar_python_info_free(&py->info);
 }
 

@@ -5,14 +5,35 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "interrupt.h"
 #include "options.h"
 #include "outfile.h"
 
+/* While a build interpreter runs, kill its process group and let the
+ * build unwind (it removes its files; main dies by sig then). Otherwise
+ * remove what the build left and die by sig now. */
 static void on_signal(int sig)
 {
+	if (xar_interrupt_children(sig))
+		return;
+	xar_outfile_signal_cleanup();
+	xar_interrupt_remove_dirs();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* An interrupted build says nothing more and dies by its signal, as the
+ * caller's shell expects (status 128+sig). */
+static void die_if_interrupted(void)
+{
+	int sig = xar_interrupt_signal();
+
+	if (!sig)
+		return;
 	xar_outfile_signal_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
+	_exit(128 + sig);
 }
 
 static void catch_signals(void)
@@ -71,6 +92,7 @@ int main(int argc, char **argv)
 		o.build.sqfs.progress = show_progress;
 	catch_signals();
 	if (xar_build(&o.build, &r, &err)) {
+		die_if_interrupted();
 		fprintf(stderr, "mkxar: error: %s\n", err.msg);
 		rc = 1;
 	} else if (o.verbose) {
