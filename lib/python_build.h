@@ -28,6 +28,7 @@ struct xar_python_opts {
 	const char *const *pip_args;  /* --pip ARG, repeatable, passed as is */
 	size_t npip_args;
 	int no_compile;               /* --no-compile */
+	int quiet;                    /* -q: pip says only its errors */
 };
 
 /* What the probe learnt about the interpreter; strings are malloc'ed. */

@@ -54,7 +54,7 @@ int xar_python_pip(const struct xar_python_opts *opts,
 
 	if (opts->nrequirements > MAX_ARGS || opts->npip_args > MAX_ARGS)
 		return xar_err_set(err, EINVAL, "too many pip arguments");
-	total = 1 + NFIXED + 1 + 2 * opts->nrequirements + opts->npip_args + 1;
+	total = 1 + NFIXED + 1 + 2 * opts->nrequirements + opts->npip_args + 2;
 	argv = calloc(total, sizeof(char *));
 	env = pip_environ();
 	if (!argv || !env) {
@@ -66,6 +66,8 @@ int xar_python_pip(const struct xar_python_opts *opts,
 	for (i = 0; i < NFIXED; i++)
 		argv[n++] = (char *)pip_fixed[i];
 	argv[n++] = (char *)staging;
+	if (opts->quiet)
+		argv[n++] = (char *)"--quiet";
 	for (i = 0; i < opts->nrequirements; i++) {
 		argv[n++] = (char *)"-r";
 		argv[n++] = (char *)opts->requirements[i];

@@ -74,7 +74,7 @@ static const char usage_text[] =
 "                          --pip=--no-index --pip=--find-links=DIR --pip=./pkg\n"
 "      --no-compile        do not precompile .pyc files\n"
 "\n"
-"  -q, --quiet             no progress\n"
+"  -q, --quiet             no progress, no summary; pip quiet too\n"
 "  -v, --verbose           report what was written\n"
 "  -h, --help              this help\n"
 "      --version           mkxar's version\n"
@@ -214,6 +214,7 @@ static int python_options(struct mkxar_options *o)
 	p->nrequirements = o->nrequirements;
 	p->pip_args = o->pip_args;
 	p->npip_args = o->npip_args;
+	p->quiet = o->quiet;
 	o->build.python = p;
 	return 0;
 }
