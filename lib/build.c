@@ -120,6 +120,9 @@ static int python_deps(const struct xar_build_opts *o, struct xar_tree *t,
 		return -1;
 	if (!xar_python_wants_pip(o->python))
 		return 0;
+	if (o->python->phase)
+		o->python->phase("installing dependencies with pip", 0,
+				 o->python->phase_arg);
 	if (make_tempdir(py->staging, sizeof(py->staging), err) ||
 	    xar_python_pip(o->python, &py->info, py->staging, err))
 		return -1;

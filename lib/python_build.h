@@ -29,6 +29,10 @@ struct xar_python_opts {
 	size_t npip_args;
 	int no_compile;               /* --no-compile */
 	int quiet;                    /* -q: pip says only its errors */
+	/* Called as a long phase starts (lib/ never prints): what, and how
+	 * many items it handles (0 when unknown); NULL for silence. */
+	void (*phase)(const char *what, size_t n, void *arg);
+	void *phase_arg;
 };
 
 /* What the probe learnt about the interpreter; strings are malloc'ed. */

@@ -158,6 +158,10 @@ int xar_python_finish(const struct xar_python_opts *opts,
 	    xar_python_check_entry(entry, files, nfiles, err) < 0 ||
 	    xar_python_write_bootstraps(info, entry, out_dir, err) < 0)
 		goto out;
+	if (!opts->no_compile && opts->phase)
+		opts->phase("compiling Python modules to bytecode",
+			    xar_python_count_modules(files, nfiles),
+			    opts->phase_arg);
 	if (!opts->no_compile &&
 	    xar_python_compile(info, files, nfiles, out_dir, err) < 0)
 		goto out;

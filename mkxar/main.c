@@ -110,6 +110,16 @@ static void summary(const struct mkxar_options *o,
 		secs);
 }
 
+/* On a terminal: what a long Python phase is doing. */
+static void show_phase(const char *what, size_t n, void *arg)
+{
+	(void)arg;
+	if (n)
+		fprintf(stderr, "mkxar: %s (%zu)...\n", what, n);
+	else
+		fprintf(stderr, "mkxar: %s...\n", what);
+}
+
 int main(int argc, char **argv)
 {
 	struct mkxar_options o;
@@ -122,8 +132,10 @@ int main(int argc, char **argv)
 		mkxar_options_free(&o);
 		return rc == 1 ? 0 : 2;
 	}
-	if (!o.quiet && isatty(STDERR_FILENO))
+	if (!o.quiet && isatty(STDERR_FILENO)) {
 		o.build.sqfs.progress = show_progress;
+		o.python.phase = show_phase;
+	}
 	catch_signals();
 	start = now();
 	if (xar_build(&o.build, &r, &err)) {

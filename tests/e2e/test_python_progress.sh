@@ -22,6 +22,27 @@ else
 	fail quiet_build_says_nothing "$(cat "$T/err")"
 fi
 
+# On a terminal (script(1) gives one): the phases are named, the bytecode
+# phase with its number of modules; the summary still ends it.
+if ! command -v script >/dev/null 2>&1; then
+	skip terminal_progress "script(1) is not installed"
+else
+	nmod=$(find "$T/app" -name '*.py' | wc -l)
+	script -qec "'$MKXAR' -o '$T/t.xar' --python-entry app:show '$T/app'" /dev/null \
+	    > "$T/tty" 2>&1 < /dev/null
+	if grep -q "^mkxar: compiling Python modules to bytecode ($nmod)" "$T/tty" &&
+	   grep -q "mkxar: packing 100%" "$T/tty" && grep -q "^mkxar: $T/t.xar: " "$T/tty"; then
+		pass terminal_progress
+	else
+		fail terminal_progress "$(tr '\r' '\n' < "$T/tty" | head -n 5)"
+	fi
+	if "$MKXAR" -o "$T/n.xar" --python-entry app:show "$T/app" 2>&1 | grep -q "compiling\|packing"; then
+		fail no_progress_off_terminal "progress on a pipe"
+	else
+		pass no_progress_off_terminal
+	fi
+fi
+
 # -q reaches pip: a local project installed offline prints nothing.
 PIPPY=""
 for p in "$PY" /usr/bin/python3; do
