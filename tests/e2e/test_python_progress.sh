@@ -43,6 +43,25 @@ else
 	fi
 fi
 
+# The first extraction-mode run says, on a terminal, what it unpacks and
+# why; the second reuses the cache and says nothing.
+if command -v script >/dev/null 2>&1 && [ -e "$T/s.xar" ]; then
+	mkdir -p "$T/xdg"
+	run_tty() {
+		script -qec "env XDG_CACHE_HOME='$T/xdg' XAR_EXTRACT=1 '$T/s.xar'" /dev/null < /dev/null 2>&1
+	}
+	first=$(run_tty); second=$(run_tty)
+	if echo "$first" | grep -q "^xarexec: unpacking $T/s.xar ([0-9.]* MB) into $T/xdg/xar.*, once, because XAR_EXTRACT is set" &&
+	   ! echo "$second" | grep -q "unpacking" && echo "$second" | grep -q "^name=app"; then
+		pass extraction_announced_once
+	else
+		fail extraction_announced_once "first: $first; second: $second"
+	fi
+	out=$(XDG_CACHE_HOME="$T/xdg2" XAR_EXTRACT=1 "$T/s.xar" 2>&1)
+	if echo "$out" | grep -q unpacking; then fail extraction_quiet_off_terminal "$out"
+	else pass extraction_quiet_off_terminal; fi
+fi
+
 # -q reaches pip: a local project installed offline prints nothing.
 PIPPY=""
 for p in "$PY" /usr/bin/python3; do
