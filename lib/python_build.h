@@ -29,6 +29,12 @@ struct xar_python_opts {
 	size_t npip_args;
 	int no_compile;               /* --no-compile */
 	int quiet;                    /* -q: pip says only its errors */
+	/* SOURCE directories that are Python projects (pyproject.toml or
+	 * setup.py): pip installs them offline (--no-index,
+	 * --no-build-isolation) with the interpreter's own setuptools and
+	 * wheel, which are checked for first. */
+	const char *const *projects;
+	size_t nprojects;
 	/* Called as a long phase starts (lib/ never prints): what, and how
 	 * many items it handles (0 when unknown); NULL for silence. */
 	void (*phase)(const char *what, size_t n, void *arg);

@@ -1,9 +1,12 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -192,6 +195,46 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	}
 }
 
+/* A directory SOURCE (no =DEST) holding pyproject.toml or setup.py is a
+ * Python project: pip installs it (python_build.h) instead of its files
+ * being packed as they are. */
+static int is_project(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	const char *const marks[] = { "pyproject.toml", "setup.py" };
+	size_t i;
+
+	if (strchr(dir, '=') || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	for (i = 0; i < 2; i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     marks[i]) < sizeof(path) &&
+		    access(path, F_OK) == 0)
+			return 1;
+	return 0;
+}
+
+static int project_sources(struct mkxar_options *o)
+{
+	struct xar_build_opts *b = &o->build;
+	const char **kept = (const char **)b->sources;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nsources; i++) {
+		if (is_project(b->sources[i])) {
+			if (push(&o->projects, &o->nprojects, b->sources[i]))
+				return 2;
+		} else {
+			kept[n++] = b->sources[i];
+		}
+	}
+	b->nsources = n;
+	o->python.projects = o->projects;
+	o->python.nprojects = o->nprojects;
+	return 0;
+}
+
 /* Python mode is chosen by naming an entry point. */
 static int python_options(struct mkxar_options *o)
 {
@@ -216,6 +259,7 @@ static int python_options(struct mkxar_options *o)
 	p->npip_args = o->npip_args;
 	p->quiet = o->quiet;
 	o->build.python = p;
+	return project_sources(o);
 	return 0;
 }
 
@@ -258,7 +302,8 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	b->tree.nexcludes = o->nexcludes;
 	if ((rc = python_options(o)))
 		return rc;
-	if (!b->nsources && !(b->python && (o->nrequirements || o->npip_args)))
+	if (!b->nsources &&
+	    !(b->python && (o->nrequirements || o->npip_args || o->nprojects)))
 		return usage_error("no SOURCE given", NULL);
 	if (!o->no_exec && !entry_point_given(o))
 		return usage_error("no entry point: give --exec PATH, "
@@ -276,4 +321,5 @@ void mkxar_options_free(struct mkxar_options *o)
 	free(o->headers);
 	free(o->requirements);
 	free(o->pip_args);
+	free(o->projects);
 }

@@ -9,8 +9,9 @@ struct mkxar_options {
 	struct xar_python_opts python;
 	int quiet, verbose, no_exec;
 	/* storage behind build's arrays */
-	const char **excludes, **headers, **requirements, **pip_args;
-	size_t nexcludes, nheaders, nrequirements, npip_args;
+	const char **excludes, **headers, **requirements, **pip_args,
+		   **projects;
+	size_t nexcludes, nheaders, nrequirements, npip_args, nprojects;
 };
 
 /* Parse argv. Returns 0 to go on, 1 when --help/--version was handled
