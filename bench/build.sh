@@ -19,7 +19,7 @@ bytes=$(du -sb "$W/tree" | cut -f1)
 find "$W/tree" -type f -exec cat {} + > /dev/null  # warm the page cache
 
 m() { python3 "$HERE/measure.py" "$RUNS" "$@"; }
-set -- $(m "$BUILD/mkxar" -q -o "$W/out.xar" --level "$LEVEL" --block-size 128K -j "$JOBS" "$W/tree")
+set -- $(m "$BUILD/mkxar" -q --no-exec -o "$W/out.xar" --level "$LEVEL" --block-size 128K -j "$JOBS" "$W/tree")
 xt=$1 xm=$2
 set -- $(m mksquashfs "$W/tree" "$W/ms.img" -noappend -quiet -no-progress -comp zstd \
 	-Xcompression-level "$LEVEL" -b 128K -processors "$JOBS")

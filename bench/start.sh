@@ -284,7 +284,7 @@ if [ -z "${TREE:-}" ]; then
 	TREE=$(python3 -c 'import django, os; print(os.path.dirname(django.__file__))' 2>/dev/null ||
 	       echo /usr/lib/python3.11)
 fi
-"$BUILD/mkxar" -q -o "$W/tree.xar" "$TREE"
+"$BUILD/mkxar" -q --no-exec -o "$W/tree.xar" "$TREE"
 ours=$("$X" -m "$W/tree.xar")
 offset=$(sed -n 's/^OFFSET="\(.*\)"$/\1/p' "$W/tree.xar" | head -n 1)
 mkdir "$SQ1" "$SQ2"

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build/build.h"
@@ -9,11 +10,31 @@
 #include "options.h"
 #include "base/base.h"
 
+/* While a build interpreter runs, kill its process group and let the
+ * build unwind (it removes its files; main dies by sig then). Otherwise
+ * remove what the build left and die by sig now. */
 static void on_signal(int sig)
 {
+	if (xar_interrupt_children(sig))
+		return;
+	xar_outfile_signal_cleanup();
+	xar_interrupt_remove_dirs();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* An interrupted build says nothing more and dies by its signal, as the
+ * caller's shell expects (status 128+sig). */
+static void die_if_interrupted(void)
+{
+	int sig = xar_interrupt_signal();
+
+	if (!sig)
+		return;
 	xar_outfile_signal_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
+	_exit(128 + sig);
 }
 
 static void catch_signals(void)
@@ -71,12 +92,55 @@ static int new_key(const char *name)
 	return 0;
 }
 
+/* "12.3 MB": sizes in the summary line. */
+static void human(uint64_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024)
+		snprintf(buf, len, "%.1f MB", (double)n / (1024.0 * 1024.0));
+	else if (n >= 1024)
+		snprintf(buf, len, "%.1f KB", (double)n / 1024.0);
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The one line a build ends with unless -q. */
+static void summary(const struct mkxar_options *o,
+		    const struct xar_build_result *r, double secs)
+{
+	char in[32], out[32];
+
+	human(r->image.input_bytes, in, sizeof(in));
+	human(r->offset + r->image.image_size, out, sizeof(out));
+	fprintf(stderr, "mkxar: %s: %llu files, %s -> %s in %.1f s\n",
+		o->build.output, (unsigned long long)r->image.files, in, out,
+		secs);
+}
+
+/* On a terminal: what a long Python phase is doing. */
+static void show_phase(const char *what, size_t n, void *arg)
+{
+	(void)arg;
+	if (n)
+		fprintf(stderr, "mkxar: %s (%zu)...\n", what, n);
+	else
+		fprintf(stderr, "mkxar: %s...\n", what);
+}
+
 int main(int argc, char **argv)
 {
 	struct mkxar_options o;
 	struct xar_build_result r;
 	struct xar_err err = { 0 };
 	int rc = mkxar_parse_options(&o, argc, argv);
+	double start;
 
 	if (rc) {
 		mkxar_options_free(&o);
@@ -87,14 +151,20 @@ int main(int argc, char **argv)
 		mkxar_options_free(&o);
 		return rc;
 	}
-	if (!o.quiet && isatty(STDERR_FILENO))
+	if (!o.quiet && isatty(STDERR_FILENO)) {
 		o.build.sqfs.progress = show_progress;
+		o.python.phase = show_phase;
+	}
 	catch_signals();
+	start = now();
 	if (xar_build(&o.build, &r, &err)) {
+		die_if_interrupted();
 		fprintf(stderr, "mkxar: error: %s\n", err.msg);
 		rc = 1;
 	} else if (o.verbose) {
 		report(&o, &r);
+	} else if (!o.quiet) {
+		summary(&o, &r, now() - start);
 	}
 	mkxar_options_free(&o);
 	return rc;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -14,12 +15,13 @@ enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
 	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
-	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN,
+	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN, OPT_NO_EXEC,
 };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "no-exec", no_argument, NULL, OPT_NO_EXEC },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -56,6 +58,7 @@ static const char usage_text[] =
 "\n"
 "  -o, --output FILE       the .xar to write (atomically)\n"
 "      --exec PATH         executable in the image to run; makes OUTPUT 0755\n"
+"      --no-exec           allow a xar without an entry point (a data image)\n"
 "      --level N           zstd level, 1-22 (default 16)\n"
 "      --block-size SIZE   data block size, a power of two from 4K to 1M\n"
 "                          (bytes, or with K or M; default 128K)\n"
@@ -88,7 +91,7 @@ static const char usage_text[] =
 "                          --pip=--no-index --pip=--find-links=DIR --pip=./pkg\n"
 "      --no-compile        do not precompile .pyc files\n"
 "\n"
-"  -q, --quiet             no progress\n"
+"  -q, --quiet             no progress, no summary; pip quiet too\n"
 "  -v, --verbose           report what was written\n"
 "  -h, --help              this help\n"
 "      --version           mkxar's version\n"
@@ -169,6 +172,7 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	switch (c) {
 	case 'o': b->output = arg; return 0;
 	case OPT_EXEC: b->exec = arg; return 0;
+	case OPT_NO_EXEC: o->no_exec = 1; return 0;
 	case OPT_LEVEL:
 		if (parse_number(arg, 1, 22, "--level", &v))
 			return 2;
@@ -237,6 +241,46 @@ static int default_runtime(struct mkxar_options *o)
 			   "--runtime FILE)", self);
 }
 
+/* A directory SOURCE (no =DEST) holding pyproject.toml or setup.py is a
+ * Python project: pip installs it (python_build.h) instead of its files
+ * being packed as they are. */
+static int is_project(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	const char *const marks[] = { "pyproject.toml", "setup.py" };
+	size_t i;
+
+	if (strchr(dir, '=') || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	for (i = 0; i < 2; i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     marks[i]) < sizeof(path) &&
+		    access(path, F_OK) == 0)
+			return 1;
+	return 0;
+}
+
+static int project_sources(struct mkxar_options *o)
+{
+	struct xar_build_opts *b = &o->build;
+	const char **kept = (const char **)b->sources;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nsources; i++) {
+		if (is_project(b->sources[i])) {
+			if (push(&o->projects, &o->nprojects, b->sources[i]))
+				return 2;
+		} else {
+			kept[n++] = b->sources[i];
+		}
+	}
+	b->nsources = n;
+	o->python.projects = o->projects;
+	o->python.nprojects = o->nprojects;
+	return 0;
+}
+
 /* Python mode is chosen by naming an entry point. */
 static int python_options(struct mkxar_options *o)
 {
@@ -259,7 +303,23 @@ static int python_options(struct mkxar_options *o)
 	p->nrequirements = o->nrequirements;
 	p->pip_args = o->pip_args;
 	p->npip_args = o->npip_args;
+	p->quiet = o->quiet;
 	o->build.python = p;
+	return project_sources(o);
+	return 0;
+}
+
+/* A xar needs something for xarexec to run: --exec, a Python entry point
+ * or an XAREXEC_TARGET header; without one only --no-exec builds it. */
+static int entry_point_given(const struct mkxar_options *o)
+{
+	size_t i;
+
+	if (o->build.exec || o->build.python)
+		return 1;
+	for (i = 0; i < o->nheaders; i++)
+		if (!strncmp(o->headers[i], "XAREXEC_TARGET=", 15))
+			return 1;
 	return 0;
 }
 
@@ -296,8 +356,16 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 		return rc;
 	if (o->self_contained && !b->runtime && (rc = default_runtime(o)))
 		return rc;
-	if (!b->nsources && !(b->python && (o->nrequirements || o->npip_args)))
+	if (!b->nsources &&
+	    !(b->python && (o->nrequirements || o->npip_args || o->nprojects)))
 		return usage_error("no SOURCE given", NULL);
+	if (!o->no_exec && !entry_point_given(o))
+		return usage_error("no entry point: give --exec PATH, "
+				   "--python-entry, --console-script, or "
+				   "--no-exec for a xar that runs nothing", NULL);
+	if (o->no_exec && entry_point_given(o))
+		return usage_error("--no-exec does not go with an entry point",
+				   NULL);
 	return source_date_epoch(b);
 }
 
@@ -308,4 +376,5 @@ void mkxar_options_free(struct mkxar_options *o)
 	free(o->requirements);
 	free(o->pip_args);
 	free(o->runtime_path);
+	free(o->projects);
 }

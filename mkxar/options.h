@@ -7,13 +7,14 @@
 struct mkxar_options {
 	struct xar_build_opts build;
 	struct xar_python_opts python;
-	int quiet, verbose;
+	int quiet, verbose, no_exec;
 	int self_contained;          /* --self-contained or --runtime */
 	const char *new_key;         /* --new-key NAME: only make a key pair */
 	char *runtime_path;          /* the default runtime, when found */
 	/* storage behind build's arrays */
-	const char **excludes, **headers, **requirements, **pip_args;
-	size_t nexcludes, nheaders, nrequirements, npip_args;
+	const char **excludes, **headers, **requirements, **pip_args,
+		   **projects;
+	size_t nexcludes, nheaders, nrequirements, npip_args, nprojects;
 };
 
 /* Parse argv. Returns 0 to go on, 1 when --help/--version was handled

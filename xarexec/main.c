@@ -125,6 +125,27 @@ static int env_set(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
+/* The first run from the extraction cache takes a while: say so once, on
+ * a terminal, with the size and the reason (later runs reuse it). */
+static void announce_extraction(const struct xarexec_options *o,
+				const struct xar_header *h, const char *why)
+{
+	const char *uuid = xar_header_get(h, "UUID");
+	char *dir = NULL, *root = NULL;
+	struct xar_err err;
+	struct stat st;
+
+	if (!isatty(STDERR_FILENO) || !uuid || strchr(uuid, '/') ||
+	    stat(o->xar_path, &st) < 0 || xar_cache_dir(&dir, &err))
+		return;
+	if (asprintf(&root, "%s/%s", dir, uuid) > 0 && access(root, F_OK) < 0)
+		fprintf(stderr, "xarexec: unpacking %s (%.1f MB) into %s, "
+			"once, because %s\n", o->xar_path,
+			(double)st.st_size / (1024.0 * 1024.0), dir, why);
+	free(root);
+	free(dir);
+}
+
 /* Run from the extraction cache (lib/run): XAR_EXTRACT=1, or FUSE
  * is unusable here (fuse_error says why). The in-use lock stays open
  * across exec. */
@@ -138,6 +159,11 @@ static int extract_and_run(const struct xarexec_options *o,
 	int rc;
 
 	xar_tracef(t, "mode: run from the extraction cache (%s)", why);
+	/* no extraction for an app whose interpreter is not here */
+	if (xar_header_get(h, "XAR_PYTHON") &&
+	    xar_python_interp_check(h, &err))
+		return fail(o->xar_path, &err);
+	announce_extraction(o, h, why);
 	if (xar_cache_ensure(o->xar_path, h,
 			     (env_set("XAR_VERIFY") || trusted_only ?
 			      XAR_CACHE_VERIFY : 0) |

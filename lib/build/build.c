@@ -87,6 +87,12 @@ static int make_tempdir(char *buf, size_t len, struct xar_err *err)
 		buf[0] = '\0';
 		return -1;
 	}
+	/* removed by a signal handler too (interrupt.h) */
+	if (xar_interrupt_add_dir(buf) < 0) {
+		xar_rmtree(buf);
+		buf[0] = '\0';
+		return xar_err_set(err, EINVAL, "too many temporary directories");
+	}
 	/* What is merged from here must not make the image private. */
 	chmod(buf, 0755);
 	return 0;
@@ -94,10 +100,14 @@ static int make_tempdir(char *buf, size_t len, struct xar_err *err)
 
 static void py_cleanup(struct py_build *py)
 {
-	if (py->staging[0])
+	if (py->staging[0]) {
 		xar_rmtree(py->staging);
-	if (py->out[0])
+		xar_interrupt_forget_dir(py->staging);
+	}
+	if (py->out[0]) {
 		xar_rmtree(py->out);
+		xar_interrupt_forget_dir(py->out);
+	}
 	xar_python_info_free(&py->info);
 }
 
@@ -109,6 +119,9 @@ static int python_deps(const struct xar_build_opts *o, struct xar_tree *t,
 		return -1;
 	if (!xar_python_wants_pip(o->python))
 		return 0;
+	if (o->python->phase)
+		o->python->phase("installing dependencies with pip", 0,
+				 o->python->phase_arg);
 	if (make_tempdir(py->staging, sizeof(py->staging), err) ||
 	    xar_python_pip(o->python, &py->info, py->staging, err))
 		return -1;

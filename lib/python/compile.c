@@ -77,6 +77,16 @@ static char *compile_list(const struct xar_python_file *files, size_t n,
 	return buf;
 }
 
+size_t xar_python_count_modules(const struct xar_python_file *files,
+				size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += wants_pyc(files[i].image_path) ? 1 : 0;
+	return k;
+}
+
 int xar_python_compile(const struct xar_python_info *info,
 		       const struct xar_python_file *files, size_t n,
 		       const char *out_dir, struct xar_err *err)

@@ -229,7 +229,10 @@ static int find_console_script(const char *name,
 	else if (rc == 0)
 		xar_err_set(err, ENOENT, "no console script '%s': no "
 			    "distribution in the image declares console "
-			    "scripts (*.dist-info/entry_points.txt)", name);
+			    "scripts (*.dist-info or *.egg-info "
+			    "entry_points.txt); a SOURCE that is a Python "
+			    "project (pyproject.toml or setup.py) is installed "
+			    "with its entry points", name);
 	*entry = s.found;
 	free(s.names);
 	free(eps);

@@ -106,6 +106,43 @@ static int set_keys(const struct xar_python_info *info, const char *entry,
 	return 0;
 }
 
+/* Extension modules built for another CPython than the recorded one
+ * (foo.cpython-311-x86_64-linux-gnu.so in a cpython-312 build) cannot be
+ * imported there; the build is refused rather than the run failing with
+ * "No module named ...". Stable-ABI (.abi3.so) modules are fine. */
+static int check_abi(const struct xar_python_info *info,
+		     const struct xar_python_file *files, size_t n,
+		     struct xar_err *err)
+{
+	size_t i, tl = strlen(info->tag);
+
+	if (strncmp(info->tag, "cpython-", 8))
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *p = files[i].image_path, *base = strrchr(p, '/');
+		const char *t, *end;
+		size_t len = strlen(p);
+
+		base = base ? base + 1 : p;
+		if (len < 3 || strcmp(p + len - 3, ".so"))
+			continue;
+		t = strstr(base, ".cpython-");
+		if (!t)
+			continue;
+		t++;
+		end = t + 8 + strspn(t + 8, "0123456789");
+		if ((size_t)(end - t) == tl && !strncmp(t, info->tag, tl))
+			continue;
+		return xar_err_set(err, EINVAL, "'%s' is an extension module "
+				   "for %.*s, but the interpreter (%s) is %s: "
+				   "install the app's dependencies with that "
+				   "interpreter, or give --python for %.*s",
+				   p, (int)(end - t), t, info->executable,
+				   info->tag, (int)(end - t), t);
+	}
+	return 0;
+}
+
 int xar_python_finish(const struct xar_python_opts *opts,
 		      const struct xar_python_info *info,
 		      const struct xar_python_file *files, size_t nfiles,
@@ -115,10 +152,15 @@ int xar_python_finish(const struct xar_python_opts *opts,
 	char *entry = NULL;
 	int rc = -1;
 
-	if (xar_python_resolve_entry(opts, files, nfiles, &entry, err) < 0 ||
+	if (check_abi(info, files, nfiles, err) < 0 ||
+	    xar_python_resolve_entry(opts, files, nfiles, &entry, err) < 0 ||
 	    xar_python_check_entry(entry, files, nfiles, err) < 0 ||
 	    xar_python_write_bootstraps(info, entry, out_dir, err) < 0)
 		goto out;
+	if (!opts->no_compile && opts->phase)
+		opts->phase("compiling Python modules to bytecode",
+			    xar_python_count_modules(files, nfiles),
+			    opts->phase_arg);
 	if (!opts->no_compile &&
 	    xar_python_compile(info, files, nfiles, out_dir, err) < 0)
 		goto out;

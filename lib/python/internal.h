@@ -31,6 +31,9 @@ int xar_python_resolve_entry(const struct xar_python_opts *opts,
 
 /* Fail unless the entry's module is in files (a package run as __main__
  * needs its __main__ module). */
+/* How many of files xar_python_compile compiles. */
+size_t xar_python_count_modules(const struct xar_python_file *files,
+				size_t n);
 int xar_python_check_entry(const char *entry,
 			   const struct xar_python_file *files, size_t n,
 			   struct xar_err *err);

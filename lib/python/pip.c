@@ -10,7 +10,8 @@
 
 int xar_python_wants_pip(const struct xar_python_opts *opts)
 {
-	return opts->nrequirements > 0 || opts->npip_args > 0;
+	return opts->nrequirements > 0 || opts->npip_args > 0 ||
+	       opts->nprojects > 0;
 }
 
 /* Bytecode is left out (--no-compile): xar_python_finish compiles the
@@ -44,6 +45,35 @@ static char **pip_environ(void)
 	return env;
 }
 
+/* Building a project offline needs setuptools and wheel in the build
+ * interpreter itself: name what is missing before pip fails obscurely. */
+static int check_build_backend(const struct xar_python_info *info,
+			       struct xar_err *err)
+{
+	static const char script[] =
+		"import importlib.util as u\n"
+		"print(' and '.join(m for m in ('setuptools', 'wheel') "
+		"if u.find_spec(m) is None))\n";
+	char *argv[] = { info->executable, (char *)"-I", (char *)"-c",
+			 (char *)script, NULL };
+	char *text = NULL;
+	int rc = xar_python_spawn(argv, NULL, NULL, 0, &text, 256, err);
+
+	if (rc > 0)
+		rc = xar_err_set(err, EINVAL, "'%s' failed (exit status %d)",
+				 info->executable, rc);
+	else if (rc == 0 && text[0] && text[0] != '\n')
+		rc = xar_err_set(err, ENOENT, "installing a Python project "
+				 "offline needs setuptools and wheel in '%s', "
+				 "which lacks %.*s (install them for it, e.g. "
+				 "python3-setuptools python3-wheel, or give "
+				 "--python an interpreter that has them)",
+				 info->executable, (int)strcspn(text, "\n"),
+				 text);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
 int xar_python_pip(const struct xar_python_opts *opts,
 		   const struct xar_python_info *info, const char *staging,
 		   struct xar_err *err)
@@ -52,9 +82,13 @@ int xar_python_pip(const struct xar_python_opts *opts,
 	char **argv, **env;
 	int rc;
 
-	if (opts->nrequirements > MAX_ARGS || opts->npip_args > MAX_ARGS)
+	if (opts->nrequirements > MAX_ARGS || opts->npip_args > MAX_ARGS ||
+	    opts->nprojects > MAX_ARGS)
 		return xar_err_set(err, EINVAL, "too many pip arguments");
-	total = 1 + NFIXED + 1 + 2 * opts->nrequirements + opts->npip_args + 1;
+	if (opts->nprojects && check_build_backend(info, err) < 0)
+		return -1;
+	total = 1 + NFIXED + 1 + 2 * opts->nrequirements + opts->npip_args +
+		opts->nprojects + 4;
 	argv = calloc(total, sizeof(char *));
 	env = pip_environ();
 	if (!argv || !env) {
@@ -66,12 +100,20 @@ int xar_python_pip(const struct xar_python_opts *opts,
 	for (i = 0; i < NFIXED; i++)
 		argv[n++] = (char *)pip_fixed[i];
 	argv[n++] = (char *)staging;
+	if (opts->quiet)
+		argv[n++] = (char *)"--quiet";
 	for (i = 0; i < opts->nrequirements; i++) {
 		argv[n++] = (char *)"-r";
 		argv[n++] = (char *)opts->requirements[i];
 	}
 	for (i = 0; i < opts->npip_args; i++)
 		argv[n++] = (char *)opts->pip_args[i];
+	if (opts->nprojects) {
+		argv[n++] = (char *)"--no-index";
+		argv[n++] = (char *)"--no-build-isolation";
+	}
+	for (i = 0; i < opts->nprojects; i++)
+		argv[n++] = (char *)opts->projects[i];
 	rc = xar_python_spawn(argv, env, NULL, 0, NULL, 0, err);
 	if (rc > 0)
 		rc = xar_err_set(err, EINVAL, "pip install failed (exit status "

@@ -3,8 +3,12 @@
 #include "python.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -27,6 +31,39 @@ static int valid_tag(const char *t)
 		      || t[i] == '-' || t[i] == '_' || t[i] == '.'))
 			return 0;
 	return i > 0 && i < 64;
+}
+
+/* The versioned program behind exe, malloc'ed, or NULL when there is none:
+ * python3 is a symlink that points at another minor version on other
+ * hosts, so a xar records the program whose name carries its version
+ * (python3.11), which xarexec can check without starting it. That is
+ * python<version> beside exe when it is the same file (which keeps a
+ * virtual environment's own program), else exe's real path when its name
+ * is python<version> and exe is not in a virtual environment. */
+static char *versioned_program(const char *exe, const char *version)
+{
+	char real[PATH_MAX], name[32], *beside;
+	const char *slash = strrchr(exe, '/');
+	size_t dir = (size_t)(slash - exe) + 1;
+	struct stat a, b;
+
+	snprintf(name, sizeof(name), "python%s", version);
+	beside = malloc(dir + strlen(name) + sizeof("/../pyvenv.cfg"));
+	if (!beside)
+		return NULL;
+	memcpy(beside, exe, dir);
+	strcpy(beside + dir, name);
+	if (stat(exe, &a) == 0 && stat(beside, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return beside;
+	strcpy(beside + dir, "../pyvenv.cfg");
+	if (access(beside, F_OK) == 0 || !realpath(exe, real)) {
+		free(beside);
+		return NULL;
+	}
+	free(beside);
+	slash = strrchr(real, '/');
+	return slash && !strcmp(slash + 1, name) ? strdup(real) : NULL;
 }
 
 /* Split the probe's three lines into info. */
@@ -61,6 +98,16 @@ static int parse_probe(char *text, const char *interp,
 	if (!info->executable || !info->version || !info->tag) {
 		xar_python_info_free(info);
 		return xar_err_set(err, ENOMEM, "out of memory");
+	}
+	if (!strchr(info->executable, '"')) {
+		char *v = versioned_program(info->executable, info->version);
+
+		if (v && !strchr(v, '"')) {
+			free(info->executable);
+			info->executable = v;
+		} else {
+			free(v);
+		}
 	}
 	return 0;
 }

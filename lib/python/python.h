@@ -33,8 +33,11 @@
  * invoked name, which travels in XAR_INVOKED_NAME).
  *
  * The interpreter is XAR_PYTHON when it exists (one access() call, no PATH
- * scan); otherwise python<XAR_PYTHON_VERSION> on PATH; otherwise it fails
- * naming the interpreter the xar needs.
+ * scan) and its name does not say another version than XAR_PYTHON_VERSION
+ * (mkxar records the versioned program, python3.11; an unversioned name
+ * is followed through its symlinks: no process is started); otherwise
+ * python<XAR_PYTHON_VERSION> on PATH; otherwise it fails naming the
+ * interpreter the xar needs.
  *
  * It also prepares this process's environment for the exec, as the original
  * XAR runtime did: XAR_PYTHON_COMMAND=<interpreter>; PYTHONPATH=<root>, so
@@ -49,6 +52,10 @@ int xar_python_argv(const struct xar_header *h, const char *root,
 		    int app_argc, char *const app_argv[], char ***out,
 		    struct xar_err *err);
 void xar_python_argv_free(char **argv);
+
+/* Whether the interpreter that xar_python_argv would pick is here, with no
+ * side effect: for checks before work that needs it (an extraction). */
+int xar_python_interp_check(const struct xar_header *h, struct xar_err *err);
 
 /* Python apps, build side: what mkxar calls to package one.
  *
@@ -74,6 +81,17 @@ struct xar_python_opts {
 	const char *const *pip_args;  /* --pip ARG, repeatable, passed as is */
 	size_t npip_args;
 	int no_compile;               /* --no-compile */
+	int quiet;                    /* -q: pip says only its errors */
+	/* SOURCE directories that are Python projects (pyproject.toml or
+	 * setup.py): pip installs them offline (--no-index,
+	 * --no-build-isolation) with the interpreter's own setuptools and
+	 * wheel, which are checked for first. */
+	const char *const *projects;
+	size_t nprojects;
+	/* Called as a long phase starts (lib/ never prints): what, and how
+	 * many items it handles (0 when unknown); NULL for silence. */
+	void (*phase)(const char *what, size_t n, void *arg);
+	void *phase_arg;
 };
 
 /* What the probe learnt about the interpreter; strings are malloc'ed. */

@@ -4,6 +4,7 @@
 #include "python.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,36 +64,88 @@ static char *path_search(const char *name)
 	}
 }
 
-/* The interpreter to exec, malloc'ed: the recorded one when present, else
- * python<version> from PATH. */
+/* The version in an interpreter program's name ("python3.11" -> "3.11"),
+ * or NULL when the name carries none (python3, a shim). */
+static const char *name_version(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (strncmp(base, "python", 6) || !valid_version(base + 6))
+		return NULL;
+	return base + 6;
+}
+
+/* Whether the program at path is another Python than ver, as far as names
+ * tell without starting it: the recorded name (mkxar records the versioned
+ * program, python3.11) and that of the program its symlinks lead to (an
+ * older xar's python3 -> python3.12, or python3.11 repointed). realpath
+ * costs a few lstat calls, no process. */
+static int other_version(const char *path, const char *ver)
+{
+	char real[PATH_MAX];
+	const char *v = name_version(path);
+
+	if (v && strcmp(v, ver))
+		return 1;
+	v = realpath(path, real) ? name_version(real) : NULL;
+	return v && strcmp(v, ver) != 0;
+}
+
+/* The interpreter to exec, malloc'ed: the recorded one when present and of
+ * the recorded version, else python<version> from PATH. */
 static char *resolve_interp(const struct xar_header *h, struct xar_err *err)
 {
 	const char *rec = xar_header_get(h, "XAR_PYTHON");
 	const char *ver = xar_header_get(h, "XAR_PYTHON_VERSION");
 	char name[16];
 	char *found = NULL;
+	int other = 0;
 
 	if (!rec || !*rec) {
 		xar_err_set(err, EINVAL, "header has no XAR_PYTHON interpreter");
 		return NULL;
 	}
+	if (ver && !valid_version(ver))
+		ver = NULL;
 	if (rec[0] == '/' && access(rec, X_OK) == 0)
 		found = strdup(rec);
 	else if (!strchr(rec, '/'))
 		found = path_search(rec);
-	if (!found && ver && valid_version(ver)) {
+	if (found && ver && other_version(found, ver)) {
+		free(found);
+		found = NULL;
+		other = 1;
+	}
+	if (!found && ver) {
 		snprintf(name, sizeof(name), "python%s", ver);
 		found = path_search(name);
+		if (found && other_version(found, ver)) {
+			free(found);
+			found = NULL;
+		}
 	}
 	if (found)
 		return found;
-	if (ver && valid_version(ver))
+	if (ver && other)
+		xar_err_set(err, ENOENT, "this xar needs Python %s: '%s' is "
+			    "another Python version and no python%s is on PATH",
+			    ver, rec, ver);
+	else if (ver)
 		xar_err_set(err, ENOENT, "this xar needs Python %s: '%s' is "
 			    "missing and no python%s is on PATH", ver, rec, ver);
 	else
 		xar_err_set(err, ENOENT, "this xar needs the Python interpreter "
 			    "'%s', which is missing", rec);
 	return NULL;
+}
+
+int xar_python_interp_check(const struct xar_header *h, struct xar_err *err)
+{
+	char *interp = resolve_interp(h, err);
+
+	free(interp);
+	return interp ? 0 : -1;
 }
 
 /* A path inside the image: relative, no "..", no empty name. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,14 @@ static int reap(pid_t pid, const char *prog, struct xar_err *err)
 	int st;
 
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			xar_interrupt_set_child(0);
 			return xar_err_sys(err, "cannot wait for '%s'", prog);
+		}
+	xar_interrupt_set_child(0);
+	if (xar_interrupt_signal())
+		return xar_err_set(err, EINTR, "interrupted by signal %d",
+				   xar_interrupt_signal());
 	if (WIFSIGNALED(st))
 		return xar_err_set(err, EINTR, "'%s' was killed by signal %d",
 				   prog, WTERMSIG(st));
@@ -105,25 +112,68 @@ static int setup_actions(posix_spawn_file_actions_t *fa, const void *in,
 	return 0;
 }
 
+/* Start the child in a process group of its own, under interrupt.h's
+ * control: a terminal's Ctrl-C reaches only mkxar, whose handler kills
+ * the group. Signals stay blocked until the group is registered, so
+ * that none can slip between the start and the registration; the child
+ * gets the caller's mask and default dispositions back. */
+static int spawn_grouped(pid_t *pid, char *const argv[],
+			 const posix_spawn_file_actions_t *fa,
+			 char *const envp[], struct xar_err *err)
+{
+	posix_spawnattr_t attr;
+	sigset_t all, old, dfl;
+	int e;
+
+	if (xar_interrupt_signal())
+		return xar_err_set(err, EINTR, "interrupted by signal %d",
+				   xar_interrupt_signal());
+	if (posix_spawnattr_init(&attr))
+		return xar_err_set(err, ENOMEM, "out of memory");
+	sigfillset(&all);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+				     POSIX_SPAWN_SETSIGMASK |
+				     POSIX_SPAWN_SETSIGDEF);
+	if (!e)
+		e = posix_spawnattr_setpgroup(&attr, 0);
+	if (!e)
+		e = posix_spawnattr_setsigmask(&attr, &old);
+	if (!e)
+		e = posix_spawnattr_setsigdefault(&attr, &dfl);
+	if (!e)
+		e = posix_spawnp(pid, argv[0], fa, &attr, argv,
+				 envp ? envp : environ);
+	if (!e)
+		xar_interrupt_set_child(*pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	posix_spawnattr_destroy(&attr);
+	if (e) {
+		errno = e;
+		return xar_err_sys(err, "cannot run '%s'", argv[0]);
+	}
+	return 0;
+}
+
 int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
 		     size_t len, char **out, size_t cap, struct xar_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	int fds[2] = { -1, -1 };
-	int rc = -1, e;
+	int rc = -1;
 	pid_t pid;
 
 	if (posix_spawn_file_actions_init(&fa))
 		return xar_err_set(err, ENOMEM, "out of memory");
 	if (setup_actions(&fa, in, out, fds, err) < 0)
 		goto out_fa;
-	e = posix_spawnp(&pid, argv[0], &fa, NULL, argv,
-			 envp ? envp : environ);
-	if (e) {
-		errno = e;
-		xar_err_sys(err, "cannot run '%s'", argv[0]);
+	if (spawn_grouped(&pid, argv, &fa, envp, err) < 0)
 		goto out_fds;
-	}
 	close(fds[1]);
 	fds[1] = -1;
 	if (in) {

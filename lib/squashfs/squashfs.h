@@ -28,6 +28,7 @@ struct xar_sqfs_result {
 	uint32_t inodes;
 	uint32_t fragments;
 	uint64_t files, dup_files; /* regular files, and those stored once */
+	uint64_t input_bytes;  /* the regular files' bytes, duplicates too */
 };
 
 int xar_sqfs_write(struct xar_tree *t, int fd, uint64_t offset,

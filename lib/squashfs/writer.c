@@ -369,6 +369,7 @@ int xar_sqfs_write(struct xar_tree *t, int fd, uint64_t base,
 	struct layout lay = { .pos = SQFS_SUPER_SIZE };
 	struct files f = { 0 };
 	struct xar_sqfs_frag *frags = NULL;
+	size_t i;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -399,6 +400,8 @@ int xar_sqfs_write(struct xar_tree *t, int fd, uint64_t base,
 	r->inodes = tb.ninodes;
 	r->fragments = lay.nfrags;
 	r->files = f.n;
+	for (i = 0; i < f.n; i++)
+		r->input_bytes += f.v[i]->size;
 	rc = 0;
 out:
 	free(frags);

@@ -10,6 +10,10 @@ T_CLEANUP_HOOK=py_unmount_all
 # any shim): tests compare against it.
 PY=$(python3 -c 'import sys; print(sys.executable)')
 PYTAG=$("$PY" -c 'import sys; print(sys.implementation.cache_tag)')
+# What mkxar records for it: the versioned program (python3.11) beside it
+# when that is the same file, else the real program behind it.
+PYREC=$(dirname "$PY")/python$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+[ "$PYREC" -ef "$PY" ] || PYREC=$(readlink -f "$PY")
 
 py_unmount_all() {
 	for m in $(awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/mounts); do

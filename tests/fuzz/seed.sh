@@ -37,7 +37,7 @@ if [ "$(id -u)" -eq 0 ]; then mknod "$m/null" c 1 3; fi
 mkdir -p "$W/emptyroot"
 
 for t in tiny mixed emptyroot; do
-	SOURCE_DATE_EPOCH=1700000000 "$MKXAR" -q --level 3 --block-size 4K \
+	SOURCE_DATE_EPOCH=1700000000 "$MKXAR" -q --no-exec --level 3 --block-size 4K \
 	    -o "$W/$t.xar" "$W/$t"
 	cp "$W/$t.xar" "$OUT/image/$t.xar"
 	tail -c +4097 "$W/$t.xar" > "$OUT/image/$t.sqfs"

@@ -17,8 +17,8 @@ touch -d '2030-01-01 00:00:00 UTC' "$T/app/data/numbers"
 check "two builds identical" cmp "$T/a.xar" "$T/b.xar"
 check "-j1 and -j2 identical" cmp "$T/b.xar" "$T/c.xar"
 python3 "$TOP/tests/tools/gen_tree.py" "$T/gen" >/dev/null
-"$MKXAR" -o "$T/g1.xar" -j 1 "$T/gen" && "$MKXAR" -o "$T/g2.xar" -j 2 "$T/gen" &&
-"$MKXAR" -o "$T/g3.xar" -j 7 "$T/gen"
+"$MKXAR" --no-exec -o "$T/g1.xar" -j 1 "$T/gen" && "$MKXAR" --no-exec -o "$T/g2.xar" -j 2 "$T/gen" &&
+"$MKXAR" --no-exec -o "$T/g3.xar" -j 7 "$T/gen"
 check "generated tree: -j1/-j2/-j7 identical" sh -c "cmp '$T/g1.xar' '$T/g2.xar' && cmp '$T/g1.xar' '$T/g3.xar'"
 
 # The header.
@@ -29,18 +29,18 @@ check "UUID is hex" sh -c "echo '$hdr' | grep -qE '^UUID=\"[0-9a-f]{16}\"$'"
 sha=$(echo "$hdr" | sed -n 's/^XAR_SHA256="\(.*\)"$/\1/p')
 expect_eq "XAR_SHA256 is the image digest" "$sha" "$(tail -c +4097 "$T/a.xar" | sha256sum | cut -d' ' -f1)"
 expect_eq "--exec makes it executable" 755 "$(stat -c %a "$T/a.xar")"
-"$MKXAR" -o "$T/plain.xar" "$T/app"
+"$MKXAR" --no-exec -o "$T/plain.xar" "$T/app"
 expect_eq "no --exec: not executable" 644 "$(stat -c %a "$T/plain.xar")"
 
 # SOURCE_DATE_EPOCH clamps mtimes and sets the image time.
-SOURCE_DATE_EPOCH=1700000000 "$MKXAR" -o "$T/sde.xar" "$T/app"
+SOURCE_DATE_EPOCH=1700000000 "$MKXAR" --no-exec -o "$T/sde.xar" "$T/app"
 newest=$(unsquashfs -o 4096 -lln -d "" "$T/sde.xar" 2>/dev/null | awk '/^[-dl]/{print $4" "$5}' | sort | tail -n 1)
 expect_eq "SOURCE_DATE_EPOCH clamps mtimes" "2023-11-14 22:13" "$newest"
 check "SOURCE_DATE_EPOCH sets VERSION" sh -c "head -c 4096 '$T/sde.xar' | grep -qx 'VERSION=\"1700000000\"'"
 check "SOURCE_DATE_EPOCH sets the image time" sh -c "TZ=UTC unsquashfs -o 4096 -stat '$T/sde.xar' | grep -q 'Tue Nov 14 22:13:20 2023'"
 
 # Options.
-"$MKXAR" -o "$T/opts.xar" --level 3 --block-size 64K --exclude '*.tmp' \
+"$MKXAR" --no-exec -o "$T/opts.xar" --level 3 --block-size 64K --exclude '*.tmp' \
 	--header DEPENDENCIES=python3 --mount-root /tmp/mr --shebang '#!/usr/bin/env xarexec_fuse' "$T/app"
 unsquashfs -o 4096 -stat "$T/opts.xar" > "$T/st" 2>&1
 check "--level recorded" grep -q 'compression-level 3' "$T/st"
@@ -49,7 +49,7 @@ check "--exclude leaves the file out" sh -c "! unsquashfs -o 4096 -l -d '' '$T/o
 check "--header kept" sh -c "head -c 4096 '$T/opts.xar' | grep -qx 'DEPENDENCIES=\"python3\"'"
 check "--mount-root kept" sh -c "head -c 4096 '$T/opts.xar' | grep -qx 'MOUNT_ROOT=\"/tmp/mr\"'"
 check "--shebang used" sh -c "head -n 1 '$T/opts.xar' | grep -qx '#!/usr/bin/env xarexec_fuse'"
-"$MKXAR" -o "$T/dest.xar" "$T/app/data/numbers=share/nums" "$T/app/bin=tools"
+"$MKXAR" --no-exec -o "$T/dest.xar" "$T/app/data/numbers=share/nums" "$T/app/bin=tools"
 check "PATH=DEST places files" sh -c "unsquashfs -o 4096 -l -d '' '$T/dest.xar' | grep -qx '/share/nums' &&
 	unsquashfs -o 4096 -l -d '' '$T/dest.xar' | grep -qx '/tools/hello'"
 check "--help exits 0" "$MKXAR" --help
@@ -66,13 +66,20 @@ expect_status "usage: no output" 2 "$MKXAR" "$T/app"
 expect_status "usage: bad level" 2 "$MKXAR" -o "$T/z.xar" --level 99 "$T/app"
 expect_status "usage: bad block size" 2 "$MKXAR" -o "$T/z.xar" --block-size 3000 "$T/app"
 expect_status "usage: unknown option" 2 "$MKXAR" -o "$T/z.xar" --frobnicate "$T/app"
-expect_status "missing source" 1 "$MKXAR" -o "$T/z.xar" "$T/nonexistent"
+expect_status "missing source" 1 "$MKXAR" --no-exec -o "$T/z.xar" "$T/nonexistent"
 expect_status "--exec not in image" 1 "$MKXAR" -o "$T/z.xar" --exec bin/nope "$T/app"
 expect_status "--exec not executable" 1 "$MKXAR" -o "$T/z.xar" --exec data/numbers "$T/app"
 expect_status "--exec escaping the image" 1 "$MKXAR" -o "$T/z.xar" --exec ../x "$T/app"
-expect_status "bad --header" 1 "$MKXAR" -o "$T/z.xar" --header 'lower=x' "$T/app"
-expect_status "reserved --header" 1 "$MKXAR" -o "$T/z.xar" --header 'UUID=abc' "$T/app"
-expect_status "output dir missing" 1 "$MKXAR" -o "$T/no/such/dir/z.xar" "$T/app"
+expect_status "bad --header" 1 "$MKXAR" --no-exec -o "$T/z.xar" --header 'lower=x' "$T/app"
+expect_status "reserved --header" 1 "$MKXAR" --no-exec -o "$T/z.xar" --header 'UUID=abc' "$T/app"
+expect_status "output dir missing" 1 "$MKXAR" --no-exec -o "$T/no/such/dir/z.xar" "$T/app"
+# A xar that runs nothing is refused unless asked for with --no-exec
+# (issue 16): it would only fail later, at its first run.
+expect_status "no entry point refused" 2 "$MKXAR" -o "$T/z.xar" "$T/app"
+if grep -q -- '--no-exec' "$T/err"; then pass "no entry point: the error names --no-exec"
+else fail "no entry point: the error names --no-exec" "$(cat "$T/err")"; fi
+expect_status "--no-exec with --exec refused" 2 "$MKXAR" --no-exec -o "$T/z.xar" --exec bin/hello "$T/app"
+check "an XAREXEC_TARGET header is an entry point" "$MKXAR" -q -o "$T/tgt.xar" --header XAREXEC_TARGET=bin/hello "$T/app"
 check "no output left by failures" test ! -e "$T/z.xar"
 check "no temporary files left" sh -c "! ls -A '$T' | grep -q '^\.'"
 
@@ -82,7 +89,7 @@ mkdir -p "$T/bad"; echo secret > "$T/bad/secret"; chmod 000 "$T/bad/secret"
 if is_root && command -v setpriv >/dev/null; then
 	chmod 777 "$T"; chmod -R a+rX "$T/app" 2>/dev/null
 	cp "$T/keep.xar" "$T/user.xar"; chmod 666 "$T/user.xar"
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$MKXAR" -o "$T/user.xar" "$T/bad" 2> "$T/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$MKXAR" --no-exec -o "$T/user.xar" "$T/bad" 2> "$T/err"
 	r=$?
 	if [ $r -eq 1 ] && grep -q "secret" "$T/err" && cmp -s "$T/user.xar" "$T/keep.xar"; then pass "unreadable file: error, old output intact"
 	else fail "unreadable file: error, old output intact" "status $r: $(cat "$T/err")"; fi
@@ -105,7 +112,7 @@ mkdir "$T/big"
 head -c 120000000 /dev/urandom > "$T/big/random"
 for sig in INT TERM; do
 	cp "$T/keep.xar" "$T/int.xar"
-	"$MKXAR" -o "$T/int.xar" --level 19 "$T/big" & pid=$!
+	"$MKXAR" --no-exec -o "$T/int.xar" --level 19 "$T/big" & pid=$!
 	sleep 1
 	kill -$sig $pid
 	wait $pid; r=$?
@@ -119,7 +126,7 @@ if is_root; then
 	if mount -t tmpfs -o size=2m tmpfs "$T/full" 2>/dev/null; then
 		T_CLEANUP_HOOK="umount '$T/full' 2>/dev/null"
 		echo old > "$T/full/out.xar"
-		"$MKXAR" -o "$T/full/out.xar" "$T/big" 2> "$T/err"; r=$?
+		"$MKXAR" --no-exec -o "$T/full/out.xar" "$T/big" 2> "$T/err"; r=$?
 		if [ $r -eq 1 ] && grep -q "out.xar.*No space left" "$T/err" &&
 		   [ "$(cat "$T/full/out.xar")" = old ] && [ "$(ls -A "$T/full")" = out.xar ]; then
 			pass "disk full: error, old output intact, no temp"

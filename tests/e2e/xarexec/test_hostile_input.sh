@@ -315,7 +315,7 @@ if _l=$(leftovers); then pass links-nothing-left; else fail links-nothing-left "
 mkdir -p "$T/fsrc"
 echo a > "$T/fsrc/a"
 mkfifo "$T/fsrc/pipe" "$T/pipe2"
-if timeout 20 "$MKXAR" -q -o "$T/fifo-src.xar" "$T/fsrc" "$T/pipe2=more/p" 2>"$T/err" &&
+if timeout 20 "$MKXAR" -q --no-exec -o "$T/fifo-src.xar" "$T/fsrc" "$T/pipe2=more/p" 2>"$T/err" &&
    "$INSPECT" --list "$T/fifo-src.xar" > "$T/list" &&
    grep -q '^p.* pipe$' "$T/list" && grep -q '^p.* more/p$' "$T/list"; then
 	pass mkxar-fifo-packed-as-fifo
@@ -327,7 +327,7 @@ fi
 mkxar_refuses() {
 	_n=$1; shift
 	rm -f "$T/out.xar"
-	errs "$_n" mkxar 60 "$MKXAR" -q -o "$T/out.xar" "$@"
+	errs "$_n" mkxar 60 "$MKXAR" -q --no-exec -o "$T/out.xar" "$@"
 	if [ -e "$T/out.xar" ] || ls -a "$T" | grep -q '^\.out\.xar\.'; then
 		fail "$_n-nothing-written" "$(ls -a "$T" | grep out.xar)"
 	else
@@ -350,7 +350,7 @@ fi
 # A big file cut while mkxar reads it: either mkxar read it first (a good
 # xar), or it says so in one line and writes nothing.
 head -c 67108864 /dev/urandom > "$T/fsrc/big"
-"$MKXAR" -q -j 1 --level 19 -o "$T/race.xar" "$T/fsrc" 2>"$T/err" &
+"$MKXAR" -q --no-exec -j 1 --level 19 -o "$T/race.xar" "$T/fsrc" 2>"$T/err" &
 pid=$!
 sleep 0.2
 : > "$T/fsrc/big"

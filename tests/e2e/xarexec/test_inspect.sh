@@ -45,7 +45,7 @@ touch -h -d @1500000000 "$s/dir/rel" "$s/hello"
 touch -d @1600000000 "$s/dir/blocks"
 chmod 555 "$s/ro"
 touch -d @1700000000 "$s/ro" "$s/dir" "$s"
-if ! "$MKXAR" -q -o "$T/app.xar" "$s" 2>"$T/err"; then
+if ! "$MKXAR" -q --no-exec -o "$T/app.xar" "$s" 2>"$T/err"; then
 	fail build "$(cat "$T/err")"
 	exit 0
 fi
@@ -97,8 +97,8 @@ fi
 # JSON: parsed by Python, compared with the header and the tree; a file
 # name and header value that need escaping.
 cp "$T/app.xar" "$T/we\"ird\\na me.xar"
-"$MKXAR" -q -o "$T/note.xar" --header 'NOTE=caf\303\251 \342\230\203' "$s" 2>/dev/null ||
-	"$MKXAR" -q -o "$T/note.xar" --header "NOTE=$(printf 'caf\303\251 \342\230\203')" "$s"
+"$MKXAR" -q --no-exec -o "$T/note.xar" --header 'NOTE=caf\303\251 \342\230\203' "$s" 2>/dev/null ||
+	"$MKXAR" -q --no-exec -o "$T/note.xar" --header "NOTE=$(printf 'caf\303\251 \342\230\203')" "$s"
 check_json() { # NAME XAR PYTHON-ASSERTIONS
 	if $XI --info --json "$2" > "$T/json" 2>"$T/err"; then
 		check "$1" python3 -c "
@@ -194,7 +194,7 @@ expect_eq extract-force-restores "hello" "$(cat "$T/ex/hello")"
 # setuid and setgid bits are not extracted
 mkdir -p "$T/suid"
 printf 'x\n' > "$T/suid/tool"; chmod 6755 "$T/suid/tool"
-"$MKXAR" -q -o "$T/suid.xar" "$T/suid" &&
+"$MKXAR" -q --no-exec -o "$T/suid.xar" "$T/suid" &&
 	$XI --extract "$T/suid.out" "$T/suid.xar" 2>/dev/null
 expect_eq extract-drops-setid 755 "$(stat -c %a "$T/suid.out/tool" 2>&1)"
 

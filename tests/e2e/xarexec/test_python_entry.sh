@@ -92,8 +92,8 @@ if fn env env; then
 	expect_eq caller_pythonpath_saved "XAR_SAVED_PYTHONPATH=$T/evil" "$(echo "$out" | grep ^XAR_SAVED_PYTHONPATH=)"
 	expect_eq image_first_on_sys_path "path0=$root" "$(echo "$out" | grep ^path0=)"
 	expect_eq own_module_wins shadowed=app "$(echo "$out" | grep ^shadowed=)"
-	expect_eq python_command "XAR_PYTHON_COMMAND=$PY" "$(echo "$out" | grep ^XAR_PYTHON_COMMAND=)"
-	expect_eq sys_executable "executable=$PY" "$(echo "$out" | grep ^executable=)"
+	expect_eq python_command "XAR_PYTHON_COMMAND=$PYREC" "$(echo "$out" | grep ^XAR_PYTHON_COMMAND=)"
+	expect_eq sys_executable "executable=$PYREC" "$(echo "$out" | grep ^executable=)"
 	expect_eq invoked_name "XAR_INVOKED_NAME=$T/env.xar" "$(echo "$out" | grep ^XAR_INVOKED_NAME=)"
 fi
 

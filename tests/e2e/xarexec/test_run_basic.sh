@@ -65,7 +65,7 @@ case "$(cat err)" in
 *) fail "not a xar: error names the file" "$(cat err)" ;;
 esac
 
-"$MKXAR" -q -o notarget.xar src
+"$MKXAR" -q --no-exec -o notarget.xar src
 "$XAREXEC" notarget.xar 2> err
 expect_eq "no target: status 1" 1 "$?"
 grep -q "names no target" err && pass "no target: says so" ||

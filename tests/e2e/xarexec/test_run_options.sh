@@ -21,7 +21,7 @@ expect_eq "-m: runs nothing, the files are there" "data of $T/src" \
 pid=$(stats_value x.xar pid)
 expect_eq "-m again: same mount point" "$mp" "$("$XAREXEC" --mount x.xar)"
 expect_eq "-m again: same server" "$pid" "$(stats_value x.xar pid)"
-"$MKXAR" -q -o notarget.xar src
+"$MKXAR" -q --no-exec -o notarget.xar src
 expect_eq "-m needs no target" "$("$XAREXEC" -n notarget.xar)" \
 	"$("$XAREXEC" -m notarget.xar)"
 
