@@ -17,12 +17,16 @@
 
 /* Reads "image path\0disk path\0" pairs on stdin. A file that does not
  * compile (Python 2 code in a test directory, say) is skipped with a
- * warning, as pip and compileall do; anything else fails the build. */
+ * warning, as pip and compileall do; anything else fails the build. With
+ * a second argument it counts the modules done on its stderr (mkxar's
+ * terminal), as pip shows its own progress there. */
 static const char compile_script[] =
 	"import os, sys, py_compile\n"
 	"out, tag = sys.argv[1], sys.implementation.cache_tag\n"
+	"prog = len(sys.argv) > 2\n"
 	"mode = py_compile.PycInvalidationMode.UNCHECKED_HASH\n"
 	"data = sys.stdin.buffer.read().split(b'\\0')\n"
+	"total = (len(data) - 1) // 2\n"
 	"for i in range(0, len(data) - 1, 2):\n"
 	"    img, src = os.fsdecode(data[i]), os.fsdecode(data[i + 1])\n"
 	"    d, name = os.path.split(img)\n"
@@ -33,7 +37,13 @@ static const char compile_script[] =
 	"                           invalidation_mode=mode)\n"
 	"    except py_compile.PyCompileError as e:\n"
 	"        sys.stderr.write('mkxar: warning: not compiling %s: %s: %s\\n'\n"
-	"                         % (img, e.exc_type_name, e.exc_value))\n";
+	"                         % (img, e.exc_type_name, e.exc_value))\n"
+	"    if prog and (i // 2 % 25 == 24 or i // 2 + 1 == total):\n"
+	"        sys.stderr.write('\\rmkxar: compiled %d of %d modules'\n"
+	"                         % (i // 2 + 1, total))\n"
+	"        sys.stderr.flush()\n"
+	"if prog and total:\n"
+	"    sys.stderr.write('\\n')\n";
 
 static int wants_pyc(const char *p)
 {
@@ -89,10 +99,11 @@ size_t xar_python_count_modules(const struct xar_python_file *files,
 
 int xar_python_compile(const struct xar_python_info *info,
 		       const struct xar_python_file *files, size_t n,
-		       const char *out_dir, struct xar_err *err)
+		       const char *out_dir, int progress, struct xar_err *err)
 {
 	char *argv[] = { info->executable, (char *)"-I", (char *)"-c",
-			 (char *)compile_script, (char *)out_dir, NULL };
+			 (char *)compile_script, (char *)out_dir,
+			 progress ? (char *)"progress" : NULL, NULL };
 	size_t len = 0;
 	char *list = compile_list(files, n, &len);
 	int rc;

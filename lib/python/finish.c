@@ -162,7 +162,8 @@ int xar_python_finish(const struct xar_python_opts *opts,
 			    xar_python_count_modules(files, nfiles),
 			    opts->phase_arg);
 	if (!opts->no_compile &&
-	    xar_python_compile(info, files, nfiles, out_dir, err) < 0)
+	    xar_python_compile(info, files, nfiles, out_dir, !!opts->phase,
+			       err) < 0)
 		goto out;
 	if (stamp_generated(out_dir, files, nfiles, err) < 0)
 		goto out;

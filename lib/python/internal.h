@@ -47,6 +47,6 @@ int xar_python_write_bootstraps(const struct xar_python_info *info,
  * out_dir/<dir>/__pycache__/<name>.<tag>.pyc (unchecked-hash pycs). */
 int xar_python_compile(const struct xar_python_info *info,
 		       const struct xar_python_file *files, size_t n,
-		       const char *out_dir, struct xar_err *err);
+		       const char *out_dir, int progress, struct xar_err *err);
 
 #endif

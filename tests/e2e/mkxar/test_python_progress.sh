@@ -23,7 +23,8 @@ else
 fi
 
 # On a terminal (script(1) gives one): the phases are named, the bytecode
-# phase with its number of modules; the summary still ends it.
+# phase with its number of modules and a running count; the summary still
+# ends it.
 if ! command -v script >/dev/null 2>&1; then
 	skip terminal_progress "script(1) is not installed"
 else
@@ -31,6 +32,7 @@ else
 	script -qec "'$MKXAR' -o '$T/t.xar' --python-entry app:show '$T/app'" /dev/null \
 	    > "$T/tty" 2>&1 < /dev/null
 	if grep -q "^mkxar: compiling Python modules to bytecode ($nmod)" "$T/tty" &&
+	   tr '\r' '\n' < "$T/tty" | grep -q "^mkxar: compiled $nmod of $nmod modules" &&
 	   grep -q "mkxar: packing 100%" "$T/tty" && grep -q "^mkxar: $T/t.xar: " "$T/tty"; then
 		pass terminal_progress
 	else
