@@ -128,17 +128,17 @@ static int env_set(const char *name)
 /* The first run from the extraction cache takes a while: say so once, on
  * a terminal, with the size and the reason (later runs reuse it). */
 static void announce_extraction(const struct xarexec_options *o,
-				const struct xar_header *h, const char *why)
+				const struct xar_header *h, int by_digest,
+				const char *why)
 {
-	const char *uuid = xar_header_get(h, "UUID");
-	char *dir = NULL, *root = NULL;
+	char *dir = NULL, *root = NULL, key[XAR_HEADER_KEY_MAX];
 	struct xar_err err;
 	struct stat st;
 
-	if (!isatty(STDERR_FILENO) || !uuid || strchr(uuid, '/') ||
+	if (!isatty(STDERR_FILENO) || xar_header_key(h, by_digest, key, &err) ||
 	    stat(o->xar_path, &st) < 0 || xar_cache_dir(&dir, &err))
 		return;
-	if (asprintf(&root, "%s/%s", dir, uuid) > 0 && access(root, F_OK) < 0)
+	if (asprintf(&root, "%s/%s", dir, key) > 0 && access(root, F_OK) < 0)
 		fprintf(stderr, "xarexec: unpacking %s (%.1f MB) into %s, "
 			"once, because %s\n", o->xar_path,
 			(double)st.st_size / (1024.0 * 1024.0), dir, why);
@@ -163,7 +163,7 @@ static int extract_and_run(const struct xarexec_options *o,
 	if (xar_header_get(h, "XAR_PYTHON") &&
 	    xar_python_interp_check(h, &err))
 		return fail(o->xar_path, &err);
-	announce_extraction(o, h, why);
+	announce_extraction(o, h, trusted_only, why);
 	if (xar_cache_ensure(o->xar_path, h,
 			     (env_set("XAR_VERIFY") || trusted_only ?
 			      XAR_CACHE_VERIFY : 0) |
