@@ -16,7 +16,7 @@ LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd li
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-LIB_DIRS     := base header trust tree squashfs image server mount run python build
+LIB_DIRS     := base elf header trust tree squashfs image server mount run python build
 LIB_SRCS     := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
 MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
 XAREXEC_SRCS := $(sort $(filter-out xarexec/runtime%.c,$(wildcard xarexec/*.c)))
