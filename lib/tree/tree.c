@@ -162,20 +162,28 @@ static int link_add(struct xar_tree *t, struct xar_node *n)
 	return 0;
 }
 
-static int excluded(const struct xar_tree *t, const char *rel)
+/* Whether one of the globs matches: with '/' the relative path, else the
+ * name. */
+static int glob_match(const char *const *globs, size_t n, const char *rel)
 {
 	const char *base = strrchr(rel, '/');
 	size_t i;
 
 	base = base ? base + 1 : rel;
-	for (i = 0; i < t->opts.nexcludes; i++) {
-		const char *g = t->opts.excludes[i];
+	for (i = 0; i < n; i++) {
+		const char *g = globs[i];
 
 		if (strchr(g, '/') ? !fnmatch(g, rel, FNM_PATHNAME) :
 				     !fnmatch(g, base, 0))
 			return 1;
 	}
 	return 0;
+}
+
+static int excluded(const struct xar_tree *t, const char *rel)
+{
+	return glob_match(t->opts.excludes, t->opts.nexcludes, rel) &&
+	       !glob_match(t->opts.includes, t->opts.nincludes, rel);
 }
 
 static int read_symlink(const char *path, off_t hint, char **out,
@@ -456,6 +464,22 @@ int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
 		rc = add_dir_contents(t, dir, src, "", err);
 	t->opts.nexcludes = nexcludes;
 	free(d);
+	return rc;
+}
+
+int xar_tree_merge_filtered(struct xar_tree *t, const char *src,
+			    const char *dest, const struct xar_tree_opts *f,
+			    struct xar_err *err)
+{
+	struct xar_tree_opts saved = t->opts;
+	int rc;
+
+	t->opts.excludes = f->excludes;
+	t->opts.nexcludes = f->nexcludes;
+	t->opts.includes = f->includes;
+	t->opts.nincludes = f->nincludes;
+	rc = xar_tree_merge(t, src, dest, 1, err);
+	t->opts = saved;
 	return rc;
 }
 

@@ -58,6 +58,9 @@ struct xar_tree_opts {
 	const char *const *excludes; /* fnmatch globs; with '/' they match the
 					relative path, else the name */
 	size_t nexcludes;
+	const char *const *includes; /* globs, matched alike, that keep what
+					an exclude would drop */
+	size_t nincludes;
 	int keep_owner;              /* else every entry is root:root */
 };
 
@@ -85,6 +88,13 @@ int xar_tree_add(struct xar_tree *t, const char *src, const char *dest,
  * apply only when use_excludes is set (not to generated files). */
 int xar_tree_merge(struct xar_tree *t, const char *src, const char *dest,
 		   int use_excludes, struct xar_err *err);
+
+/* Merge directory SRC into DEST like xar_tree_merge, with these excludes
+ * and includes in place of the tree's own (for a bundled interpreter's
+ * standard library). */
+int xar_tree_merge_filtered(struct xar_tree *t, const char *src,
+			    const char *dest, const struct xar_tree_opts *f,
+			    struct xar_err *err);
 
 /* Add a generated regular file with the given contents at DEST, owned by
  * root, with the newest mtime of the tree (set by finish_times). */
