@@ -19,20 +19,22 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIB_DIRS     := base elf header trust tree squashfs image server mount run python build
 LIB_SRCS     := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
 MKXAR_SRCS   := $(sort $(wildcard mkxar/*.c))
-XAREXEC_SRCS := $(sort $(filter-out xarexec/runtime%.c,$(wildcard xarexec/*.c)))
+XAREXEC_SRCS := $(sort $(filter-out xarexec/runtime%.c xarexec/python_launcher.c,$(wildcard xarexec/*.c)))
 RUNTIME_SRCS := $(sort $(wildcard xarexec/runtime*.c))
+LAUNCHER_SRC := xarexec/python_launcher.c
 UNIT_SRCS    := $(sort $(wildcard tests/unit/*/check_*.c))
 
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MKXAR_OBJS   := $(MKXAR_SRCS:%.c=$(BUILD)/obj/%.o)
 XAREXEC_OBJS := $(XAREXEC_SRCS:%.c=$(BUILD)/obj/%.o)
 # Built in the main tree too, so that warnings and the layout check see them.
-RUNTIME_CHECK_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/obj/%.o)
+RUNTIME_CHECK_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/obj/%.o) $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 LIBXAR       := $(BUILD)/libxar.a
 DEPS_STAMP   := $(BUILD)/.deps-ok
 
-BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse $(BUILD)/xar-runtime
+BINS = $(BUILD)/mkxar $(BUILD)/xarexec $(BUILD)/xarexec_fuse $(BUILD)/xar-runtime \
+       $(BUILD)/xar-python-launcher
 
 .PHONY: all deps demo check unit e2e asan valgrind fuzz fuzz-run clean install uninstall bench
 # Keep test objects: make would delete them after the run, printing
@@ -90,6 +92,11 @@ $(RT_LIBXAR): $(LIB_SRCS:%.c=$(BUILD)/rt/%.o)
 	$(AR) rcs $@ $^
 $(BUILD)/xar-runtime: $(RT_OBJS) $(RT_LIBXAR) $(RUNTIME_CHECK_OBJS)
 	$(CC) $(RT_LDFLAGS) -o $@ $(RT_OBJS) $(RT_LIBXAR) $(RT_LIBS)
+
+# The launcher a hermetic Python xar carries (mkxar --bundle-python): what
+# sys.executable names inside the image; static for the same reasons.
+$(BUILD)/xar-python-launcher: $(BUILD)/rt/$(LAUNCHER_SRC:.c=.o) $(RT_LIBXAR) $(RUNTIME_CHECK_OBJS)
+	$(CC) $(RT_LDFLAGS) -o $@ $(BUILD)/rt/$(LAUNCHER_SRC:.c=.o) $(RT_LIBXAR)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -180,7 +187,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(BUILD)/mkxar $(BUILD)/xarexec $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/lib/xar
-	install -m 0755 $(BUILD)/xar-runtime $(DESTDIR)$(PREFIX)/lib/xar/
+	install -m 0755 $(BUILD)/xar-runtime $(BUILD)/xar-python-launcher \
+	  $(DESTDIR)$(PREFIX)/lib/xar/
 	ln -sf xarexec $(DESTDIR)$(PREFIX)/bin/xarexec_fuse
 	install -m 0644 man/mkxar.1 man/xarexec.1 $(DESTDIR)$(MAN1DIR)/
 	ln -sf xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
@@ -189,6 +197,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mkxar $(DESTDIR)$(PREFIX)/bin/xarexec \
 	      $(DESTDIR)$(PREFIX)/bin/xarexec_fuse $(DESTDIR)$(MAN1DIR)/mkxar.1 \
 	      $(DESTDIR)$(PREFIX)/lib/xar/xar-runtime \
+	      $(DESTDIR)$(PREFIX)/lib/xar/xar-python-launcher \
 	      $(DESTDIR)$(MAN1DIR)/xarexec.1 $(DESTDIR)$(MAN1DIR)/xarexec_fuse.1
 
 clean:

@@ -17,6 +17,16 @@
 int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
 		     size_t len, char **out, size_t cap, struct xar_err *err);
 
+/* One malloc'ed block: copies of the nhead strings of head, then the
+ * argc pointers of argv (borrowed), then NULL. free() releases it. NULL
+ * when out of memory or absurdly many. */
+char **xar_python_argv_block(const char *const *head, size_t nhead,
+			     int argc, char *const argv[]);
+
+/* Cut the first n lines of text (a child's answer) in place into line[];
+ * -1 when it has fewer. */
+int xar_python_lines(char *text, char **line, int n);
+
 /* Whether s[0..len) is a dotted Python name: "a.b_c.d" (ASCII). */
 int xar_python_dotted_name(const char *s, size_t len);
 

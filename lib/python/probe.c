@@ -66,23 +66,32 @@ static char *versioned_program(const char *exe, const char *version)
 	return slash && !strcmp(slash + 1, name) ? strdup(real) : NULL;
 }
 
-/* Split the probe's three lines into info. */
-static int parse_probe(char *text, const char *interp,
-		       struct xar_python_info *info, struct xar_err *err)
+int xar_python_lines(char *text, char **line, int n)
 {
-	char *line[3], *p = text;
+	char *p = text;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < n; i++) {
 		char *nl = strchr(p, '\n');
 
 		if (!nl)
-			return xar_err_set(err, EINVAL, "'%s' did not answer "
-					   "as a Python interpreter", interp);
+			return -1;
 		*nl = '\0';
 		line[i] = p;
 		p = nl + 1;
 	}
+	return 0;
+}
+
+/* Split the probe's three lines into info. */
+static int parse_probe(char *text, const char *interp,
+		       struct xar_python_info *info, struct xar_err *err)
+{
+	char *line[3];
+
+	if (xar_python_lines(text, line, 3))
+		return xar_err_set(err, EINVAL, "'%s' did not answer as a "
+				   "Python interpreter", interp);
 	if (line[0][0] != '/' || strchr(line[0], '"'))
 		return xar_err_set(err, EINVAL, "'%s' reports no usable "
 				   "sys.executable ('%s')", interp, line[0]);

@@ -47,7 +47,10 @@
  *
  * Callers check xar_header_get(h, "XAR_PYTHON") first. *out is a
  * NULL-terminated malloc'ed array whose app arguments are app_argv's own
- * strings, borrowed (free with xar_python_argv_free). */
+ * strings, borrowed (free with xar_python_argv_free).
+ *
+ * A hermetic xar (XAR_PYTHON_BUNDLE) runs its bundled interpreter instead,
+ * as xar_python_hermetic_argv says, whatever the host has. */
 int xar_python_argv(const struct xar_header *h, const char *root,
 		    int app_argc, char *const app_argv[], char ***out,
 		    struct xar_err *err);
@@ -56,6 +59,49 @@ void xar_python_argv_free(char **argv);
 /* Whether the interpreter that xar_python_argv would pick is here, with no
  * side effect: for checks before work that needs it (an extraction). */
 int xar_python_interp_check(const struct xar_header *h, struct xar_err *err);
+
+/* Hermetic Python xars (mkxar --bundle-python): the interpreter, its
+ * standard library and every shared library it needs, down to the C
+ * library and the loader, live in the image under XAR_PYTHON_BUNDLE_DIR:
+ *
+ *   bin/python3      a static launcher: what sys.executable names
+ *   libexec/python   the interpreter program
+ *   libexec/ld.so    the dynamic loader (a link into libs/)
+ *   libs/            the shared libraries, by the names they are needed as
+ *   lib/pythonX.Y/   the standard library and lib-dynload
+ *
+ * Header keys: XAR_PYTHON_BUNDLE="__xar__/python" (nothing else is
+ * accepted), XAR_PYTHON_LIBC="glibc 2.36"; XAR_PYTHON still names the
+ * build machine's interpreter, for --info and older runtimes.
+ *
+ * The interpreter runs as
+ *   <prefix>/libexec/ld.so --library-path <prefix>/libs --inhibit-cache
+ *     --argv0 <prefix>/bin/python3 <prefix>/libexec/python -s [SCRIPT] ARGS
+ * so that no library of the host is used and nothing leaks into the app's
+ * children (as LD_LIBRARY_PATH would). Its environment: PYTHONHOME and
+ * PYTHONPLATLIBDIR removed; PYTHONPATH the image root (from outside, the
+ * caller's is kept in XAR_SAVED_PYTHONPATH) or the image root put first
+ * (a child the app starts); user site-packages off (-s); SSL_CERT_FILE set
+ * to the host's CA bundle when neither SSL_CERT_FILE nor SSL_CERT_DIR is
+ * set. Every other PYTHON* variable is honoured. */
+#define XAR_PYTHON_BUNDLE_DIR "__xar__/python"
+#define XAR_PYTHON_LAUNCHER   "bin/python3"
+#define XAR_PYTHON_REAL       "libexec/python"
+#define XAR_PYTHON_LOADER     "libexec/ld.so"
+#define XAR_PYTHON_LIBS       "libs"
+
+/* The command that runs the bundled interpreter whose launcher is at
+ * launcher (absolute: <prefix>/bin/python3), with script (or NULL) and
+ * argv after it. *out is one malloc'ed block (free() it); argv's strings
+ * are borrowed. */
+int xar_python_hermetic_argv(const char *launcher, const char *script,
+			     int argc, char *const argv[], char ***out,
+			     struct xar_err *err);
+
+/* Prepare this process's environment for that command, as described
+ * above; replace: PYTHONPATH becomes the image root alone. */
+int xar_python_hermetic_env(const char *launcher, int replace,
+			    struct xar_err *err);
 
 /* Python apps, build side: what mkxar calls to package one.
  *
@@ -88,6 +134,18 @@ struct xar_python_opts {
 	 * wheel, which are checked for first. */
 	const char *const *projects;
 	size_t nprojects;
+	/* --bundle-python: the interpreter goes into the image (see the
+	 * hermetic layout above), its standard library without the default
+	 * excludes (xar_python_bundle_excludes) and these (--python-exclude),
+	 * keeping what these match (--python-include). */
+	int bundle;
+	const char *const *bundle_excludes;
+	size_t nbundle_excludes;
+	const char *const *bundle_includes;
+	size_t nbundle_includes;
+	/* Called for each file bundled (its image path, where it came
+	 * from), with phase_arg; NULL for silence. */
+	void (*bundled)(const char *image_path, const char *from, void *arg);
 	/* Called as a long phase starts (lib/ never prints): what, and how
 	 * many items it handles (0 when unknown); NULL for silence. */
 	void (*phase)(const char *what, size_t n, void *arg);
@@ -108,6 +166,26 @@ struct xar_python_file {
 	const char *image_path; /* relative, "pkg/mod.py" */
 	const char *disk_path;
 };
+
+/* Where the interpreter keeps itself, for --bundle-python; malloc'ed. */
+struct xar_python_home {
+	char *real;        /* the program behind sys.executable (a venv's
+			      base interpreter), symlinks resolved */
+	char *stdlib;      /* sysconfig: stdlib, platstdlib */
+	char *platstdlib;
+	char *dynload;     /* lib-dynload */
+	char *platlibdir;  /* sys.platlibdir: "lib" */
+	char *libc;        /* "glibc 2.36"; other C libraries are refused */
+};
+
+int xar_python_home(const char *interp, struct xar_python_home *home,
+		    struct xar_err *err);
+void xar_python_home_free(struct xar_python_home *home);
+
+/* The standard library's default excludes under --bundle-python: what an
+ * app never needs (test suites, IDLE, Tk, ensurepip, lib2to3, installed
+ * packages, bytecode of any tag, the static library). NULL-terminated. */
+extern const char *const xar_python_bundle_excludes[];
 
 /* Run interp (a command looked up on PATH, or a path; NULL = "python3")
  * once and record its sys.executable, version and cache tag. Python 3.7

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
+
 
 /* "3.11": what python<version> may be built from; anything else in a
  * header is refused rather than pasted into a file name. */
@@ -140,10 +142,28 @@ static char *resolve_interp(const struct xar_header *h, struct xar_err *err)
 	return NULL;
 }
 
+/* 1 for a hermetic xar, 0 for one that uses the host's Python, -1 (err
+ * set) for a bundle key that names anything but the one place. */
+static int hermetic(const struct xar_header *h, struct xar_err *err)
+{
+	const char *b = xar_header_get(h, "XAR_PYTHON_BUNDLE");
+
+	if (!b)
+		return 0;
+	if (strcmp(b, XAR_PYTHON_BUNDLE_DIR))
+		return xar_err_set(err, EINVAL, "header's XAR_PYTHON_BUNDLE "
+				   "is not %s", XAR_PYTHON_BUNDLE_DIR);
+	return 1;
+}
+
 int xar_python_interp_check(const struct xar_header *h, struct xar_err *err)
 {
-	char *interp = resolve_interp(h, err);
+	char *interp;
+	int bundled = hermetic(h, err);
 
+	if (bundled)
+		return bundled < 0 ? -1 : 0;
+	interp = resolve_interp(h, err);
 	free(interp);
 	return interp ? 0 : -1;
 }
@@ -183,23 +203,74 @@ static char *root_join(const char *root, const char *rel)
 	return p;
 }
 
-/* root as the bootstrap derives it from its own path: no trailing '/'. */
-static int prepare_env(const char *interp, const char *boot_path,
-		       const char *boot, struct xar_err *err)
+/* The caller's PYTHONPATH kept aside, the interpreter recorded. */
+static int save_env(const char *interp, struct xar_err *err)
 {
 	const char *caller = getenv("PYTHONPATH");
-	size_t n = strlen(boot_path) - strlen(boot) - 1;
-	char *root = strndup(boot_path, n ? n : 1);
-	int rc = 0;
-
-	if (!root)
-		return xar_err_set(err, ENOMEM, "out of memory");
 
 	if ((caller && setenv("XAR_SAVED_PYTHONPATH", caller, 1) < 0) ||
-	    setenv("PYTHONPATH", root, 1) < 0 ||
 	    setenv("XAR_PYTHON_COMMAND", interp, 1) < 0)
-		rc = xar_err_sys(err, "cannot set the Python environment");
+		return xar_err_sys(err, "cannot set the Python environment");
+	return 0;
+}
+
+/* The host's interpreter with the bootstrap; PYTHONPATH is the image root
+ * (as the bootstrap derives it from its own path: no trailing '/'). */
+static int host_argv(const struct xar_header *h, const char *boot_path,
+		     size_t rootlen, int app_argc, char *const app_argv[],
+		     char ***out, struct xar_err *err)
+{
+	char *interp = resolve_interp(h, err), *root = NULL;
+	const char *head[2];
+	int rc = -1;
+
+	if (!interp)
+		return -1;
+	root = strndup(boot_path, rootlen ? rootlen : 1);
+	head[0] = interp;
+	head[1] = boot_path;
+	*out = root ? xar_python_argv_block(head, 2, app_argc, app_argv) : NULL;
+	if (!*out) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (save_env(interp, err) || setenv("PYTHONPATH", root, 1) < 0) {
+		if (!err->msg[0])
+			xar_err_sys(err, "cannot set the Python environment");
+		free(*out);
+		*out = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
 	free(root);
+	free(interp);
+	return rc;
+}
+
+/* The bundled interpreter through its launcher's command. */
+static int bundled_argv(const char *root, const char *boot_path,
+			int app_argc, char *const app_argv[], char ***out,
+			struct xar_err *err)
+{
+	char *launcher = root_join(root, XAR_PYTHON_BUNDLE_DIR "/"
+				   XAR_PYTHON_LAUNCHER);
+	int rc = -1;
+
+	if (!launcher)
+		return xar_err_set(err, ENOMEM, "out of memory");
+	if (xar_python_hermetic_argv(launcher, boot_path, app_argc, app_argv,
+				     out, err))
+		goto out;
+	if (save_env(launcher, err) ||
+	    xar_python_hermetic_env(launcher, 1, err)) {
+		free(*out);
+		*out = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(launcher);
 	return rc;
 }
 
@@ -208,48 +279,31 @@ int xar_python_argv(const struct xar_header *h, const char *root,
 		    struct xar_err *err)
 {
 	const char *boot = xar_header_get(h, "XAR_PYTHON_BOOTSTRAP");
-	char **argv = NULL;
-	int i;
+	char *boot_path;
+	int bundled, rc;
 
 	*out = NULL;
-	if (app_argc < 0 || (size_t)app_argc > SIZE_MAX / sizeof(char *) - 3)
+	if (app_argc < 0 || (size_t)app_argc > SIZE_MAX / sizeof(char *) - 16)
 		return xar_err_set(err, EINVAL, "too many arguments");
 	if (!boot || !valid_image_path(boot))
 		return xar_err_set(err, EINVAL, "header has no valid "
 				   "XAR_PYTHON_BOOTSTRAP path");
-	argv = calloc((size_t)app_argc + 3, sizeof(char *));
-	if (!argv) {
-		xar_err_set(err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	argv[0] = resolve_interp(h, err);
-	if (!argv[0])
-		goto fail;
-	argv[1] = root_join(root, boot);
-	if (!argv[1]) {
-		xar_err_set(err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < app_argc; i++)
-		argv[i + 2] = app_argv[i];
-	if (prepare_env(argv[0], argv[1], boot, err) < 0)
-		goto fail;
-	*out = argv;
-	return 0;
-fail:
-	if (argv) {
-		free(argv[0]);
-		free(argv[1]);
-	}
-	free(argv);
-	return -1;
+	bundled = hermetic(h, err);
+	if (bundled < 0)
+		return -1;
+	boot_path = root_join(root, boot);
+	if (!boot_path)
+		return xar_err_set(err, ENOMEM, "out of memory");
+	if (bundled)
+		rc = bundled_argv(root, boot_path, app_argc, app_argv, out, err);
+	else
+		rc = host_argv(h, boot_path, strlen(boot_path) - strlen(boot) - 1,
+			       app_argc, app_argv, out, err);
+	free(boot_path);
+	return rc;
 }
 
 void xar_python_argv_free(char **argv)
 {
-	if (!argv)
-		return;
-	free(argv[0]);
-	free(argv[1]);
 	free(argv);
 }
