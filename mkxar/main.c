@@ -134,6 +134,13 @@ static void show_phase(const char *what, size_t n, void *arg)
 		fprintf(stderr, "mkxar: %s...\n", what);
 }
 
+/* -v: each file --bundle-python took from the build machine. */
+static void show_bundled(const char *image_path, const char *from, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "mkxar: bundled %s from %s\n", image_path, from);
+}
+
 int main(int argc, char **argv)
 {
 	struct mkxar_options o;
@@ -155,6 +162,8 @@ int main(int argc, char **argv)
 		o.build.sqfs.progress = show_progress;
 		o.python.phase = show_phase;
 	}
+	if (o.verbose)
+		o.python.bundled = show_bundled;
 	catch_signals();
 	start = now();
 	if (xar_build(&o.build, &r, &err)) {

@@ -16,6 +16,7 @@ enum {
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
 	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
 	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN, OPT_NO_EXEC,
+	OPT_BUNDLE_PYTHON, OPT_PYTHON_EXCLUDE, OPT_PYTHON_INCLUDE,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +41,9 @@ static const struct option long_opts[] = {
 	{ "requirement", required_argument, NULL, 'r' },
 	{ "pip", required_argument, NULL, OPT_PIP },
 	{ "no-compile", no_argument, NULL, OPT_NO_COMPILE },
+	{ "bundle-python", no_argument, NULL, OPT_BUNDLE_PYTHON },
+	{ "python-exclude", required_argument, NULL, OPT_PYTHON_EXCLUDE },
+	{ "python-include", required_argument, NULL, OPT_PYTHON_INCLUDE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -90,6 +94,13 @@ static const char usage_text[] =
 "      --pip ARG           pass ARG to pip install (repeatable), e.g.\n"
 "                          --pip=--no-index --pip=--find-links=DIR --pip=./pkg\n"
 "      --no-compile        do not precompile .pyc files\n"
+"      --bundle-python     put the interpreter into the image: its standard\n"
+"                          library and every shared library down to the C\n"
+"                          library and loader (a hermetic xar)\n"
+"      --python-exclude GLOB  leave this out of the bundled standard library\n"
+"                          too (repeatable; matched like --exclude)\n"
+"      --python-include GLOB  keep what a default exclude would drop, e.g.\n"
+"                          --python-include=tkinter (repeatable)\n"
 "\n"
 "  -q, --quiet             no progress, no summary; pip quiet too\n"
 "  -v, --verbose           report what was written\n"
@@ -205,6 +216,11 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case 'r': return push(&o->requirements, &o->nrequirements, arg) ? 2 : 0;
 	case OPT_PIP: return push(&o->pip_args, &o->npip_args, arg) ? 2 : 0;
 	case OPT_NO_COMPILE: o->python.no_compile = 1; return 0;
+	case OPT_BUNDLE_PYTHON: o->python.bundle = 1; return 0;
+	case OPT_PYTHON_EXCLUDE:
+		return push(&o->py_excludes, &o->npy_excludes, arg) ? 2 : 0;
+	case OPT_PYTHON_INCLUDE:
+		return push(&o->py_includes, &o->npy_includes, arg) ? 2 : 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'v': o->verbose = 1; return 0;
 	case 'h': fputs(usage_text, stdout); return 1;
@@ -213,32 +229,33 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	}
 }
 
-/* The installed runtime: xar-runtime beside mkxar (a build directory),
- * else <prefix>/lib/xar/xar-runtime for mkxar in <prefix>/bin. */
-static int default_runtime(struct mkxar_options *o)
+/* A program installed with mkxar: NAME beside mkxar (a build directory),
+ * else <prefix>/lib/xar/NAME for mkxar in <prefix>/bin; *path malloc'ed.
+ * what and flag name it in the error. */
+static int installed(const char *name, char **path, const char *what,
+		     const char *flag)
 {
-	static const char *const where[] = { "xar-runtime",
-					     "../lib/xar/xar-runtime" };
-	char self[PATH_MAX], *slash;
+	char self[PATH_MAX], *slash, msg[160];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	size_t i;
+	int i;
 
+	snprintf(msg, sizeof(msg), "no %s installed beside mkxar%s%s%s", what,
+		 flag ? " (give " : "", flag ? flag : "", flag ? " FILE)" : "");
 	if (n <= 0 || !(self[n] = '\0', slash = strrchr(self, '/')))
-		return usage_error("cannot find the runtime (give --runtime "
-				   "FILE)", NULL);
+		return usage_error(msg, NULL);
 	slash[1] = '\0';
-	for (i = 0; i < sizeof(where) / sizeof(*where); i++) {
-		free(o->runtime_path);
-		o->runtime_path = xar_path_join(self, where[i]);
-		if (!o->runtime_path)
+	for (i = 0; i < 2; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "%s%s", i ? "../lib/xar/" : "", name);
+		free(*path);
+		*path = xar_path_join(self, rel);
+		if (!*path)
 			return usage_error("out of memory", NULL);
-		if (!access(o->runtime_path, R_OK)) {
-			o->build.runtime = o->runtime_path;
+		if (!access(*path, R_OK))
 			return 0;
-		}
 	}
-	return usage_error("no runtime installed beside mkxar (give "
-			   "--runtime FILE)", self);
+	return usage_error(msg, self);
 }
 
 /* A directory SOURCE (no =DEST) holding pyproject.toml or setup.py is a
@@ -285,7 +302,9 @@ static int project_sources(struct mkxar_options *o)
 static int python_options(struct mkxar_options *o)
 {
 	struct xar_python_opts *p = &o->python;
-	int any = p->interp || o->nrequirements || o->npip_args || p->no_compile;
+	int any = p->interp || o->nrequirements || o->npip_args ||
+		  p->no_compile || p->bundle || o->npy_excludes ||
+		  o->npy_includes;
 
 	if (p->entry && p->console_script)
 		return usage_error("give --python-entry or --console-script, "
@@ -304,9 +323,15 @@ static int python_options(struct mkxar_options *o)
 	p->pip_args = o->pip_args;
 	p->npip_args = o->npip_args;
 	p->quiet = o->quiet;
+	if ((o->npy_excludes || o->npy_includes) && !p->bundle)
+		return usage_error("--python-exclude and --python-include go "
+				   "with --bundle-python", NULL);
+	p->bundle_excludes = o->py_excludes;
+	p->nbundle_excludes = o->npy_excludes;
+	p->bundle_includes = o->py_includes;
+	p->nbundle_includes = o->npy_includes;
 	o->build.python = p;
 	return project_sources(o);
-	return 0;
 }
 
 /* A xar needs something for xarexec to run: --exec, a Python entry point
@@ -354,8 +379,19 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	b->tree.nexcludes = o->nexcludes;
 	if ((rc = python_options(o)))
 		return rc;
-	if (o->self_contained && !b->runtime && (rc = default_runtime(o)))
-		return rc;
+	if (o->self_contained && !b->runtime) {
+		if ((rc = installed("xar-runtime", &o->runtime_path,
+				    "runtime", "--runtime")))
+			return rc;
+		b->runtime = o->runtime_path;
+	}
+	if (o->python.bundle && b->python) {
+		if ((rc = installed("xar-python-launcher", &o->launcher_path,
+				    "Python launcher (xar-python-launcher)",
+				    NULL)))
+			return rc;
+		b->python_launcher = o->launcher_path;
+	}
 	if (!b->nsources &&
 	    !(b->python && (o->nrequirements || o->npip_args || o->nprojects)))
 		return usage_error("no SOURCE given", NULL);
@@ -376,5 +412,8 @@ void mkxar_options_free(struct mkxar_options *o)
 	free(o->requirements);
 	free(o->pip_args);
 	free(o->runtime_path);
+	free(o->launcher_path);
+	free(o->py_excludes);
+	free(o->py_includes);
 	free(o->projects);
 }

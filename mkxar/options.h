@@ -11,10 +11,12 @@ struct mkxar_options {
 	int self_contained;          /* --self-contained or --runtime */
 	const char *new_key;         /* --new-key NAME: only make a key pair */
 	char *runtime_path;          /* the default runtime, when found */
+	char *launcher_path;         /* the Python launcher, when bundling */
 	/* storage behind build's arrays */
 	const char **excludes, **headers, **requirements, **pip_args,
-		   **projects;
-	size_t nexcludes, nheaders, nrequirements, npip_args, nprojects;
+		   **projects, **py_excludes, **py_includes;
+	size_t nexcludes, nheaders, nrequirements, npip_args, nprojects,
+	       npy_excludes, npy_includes;
 };
 
 /* Parse argv. Returns 0 to go on, 1 when --help/--version was handled

@@ -3,7 +3,8 @@
 #   sh samples/build.sh BUILD [NAME]...     NAME: licenses csvtable crc32c cheat
 # PYTHON names the interpreter to record (default: python3 on PATH; the real
 # program behind it is recorded, not a pyenv shim). CC builds the extension.
-# SAMPLES_OUT overrides where the xars go.
+# SAMPLES_OUT overrides where the xars go; SAMPLE_FLAGS adds mkxar options
+# to the Python samples (e.g. "--bundle-python --self-contained").
 set -eu
 [ $# -ge 1 ] || { echo "usage: sh samples/build.sh BUILD [NAME]..." >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
@@ -19,7 +20,7 @@ say() { echo "samples: $*"; }
 
 # A pure-Python CLI: a package with data files and sub-command modules.
 build_licenses() {
-	"$MKXAR" -q -o "$OUT/licenses.xar" --python "$PY" \
+	"$MKXAR" -q -o "$OUT/licenses.xar" --python "$PY" ${SAMPLE_FLAGS:-} \
 	    --python-entry licenses --exclude __pycache__ "$SAMPLES/licenses"
 }
 
@@ -61,7 +62,8 @@ build_crc32c() {
 	cp "$SAMPLES/crc32c/crc32c/"*.py "$WORK/crc32c/crc32c/"
 	${CC:-cc} -O2 -Wall -Wextra -shared -fPIC -I"$inc" \
 	    -o "$WORK/crc32c/crc32c/_crc32c$ext" "$SAMPLES/crc32c/crc32c/_crc32c.c"
-	"$MKXAR" -q -o "$OUT/crc32c.xar" --python "$PY" --python-entry crc32c \
+	"$MKXAR" -q -o "$OUT/crc32c.xar" --python "$PY" ${SAMPLE_FLAGS:-} \
+	    --python-entry crc32c \
 	    "$WORK/crc32c"
 }
 

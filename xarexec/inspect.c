@@ -39,6 +39,8 @@ static void print_text(const struct xarexec_xar *x, const struct xarexec_counts 
 	const struct xar_image_info *i = xar_image_info(x->img);
 	const char *py = xar_header_get(&x->h, "XAR_PYTHON");
 	const char *ver = xar_header_get(&x->h, "XAR_PYTHON_VERSION");
+	const char *bundle = xar_header_get(&x->h, "XAR_PYTHON_BUNDLE");
+	const char *libc = xar_header_get(&x->h, "XAR_PYTHON_LIBC");
 	const char *entry = xar_header_entry_point(&x->h);
 	char id[32];
 	const char *state, *signer = xarexec_signer(&x->h, id, &state);
@@ -62,7 +64,11 @@ static void print_text(const struct xarexec_xar *x, const struct xarexec_counts 
 	printf("directories:  %" PRIu64 "\n", c->dirs);
 	printf("symlinks:     %" PRIu64 "\n", c->symlinks);
 	printf("other:        %" PRIu64 "\n", c->other);
-	if (py)
+	if (py && bundle)
+		printf("python:       hermetic: Python %s bundled in %s "
+		       "(from %s), %s\n", ver ? ver : "?", bundle, py,
+		       libc ? libc : "C library unknown");
+	else if (py)
 		printf("python:       %s%s%s%s\n", py, ver ? " (" : "",
 		       ver ? ver : "", ver ? ")" : "");
 	printf("entry point:  %s\n", entry ? entry : "(none)");

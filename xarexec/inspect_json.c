@@ -85,6 +85,10 @@ static void python(const struct xar_header *h)
 	field("version", xar_header_get(h, "XAR_PYTHON_VERSION"));
 	field("tag", xar_header_get(h, "XAR_PYTHON_TAG"));
 	field("entry_point", xar_header_get(h, "XAR_PYTHON_ENTRY"));
+	printf(",\"hermetic\":%s", xar_header_get(h, "XAR_PYTHON_BUNDLE") ?
+	       "true" : "false");
+	field("bundle", xar_header_get(h, "XAR_PYTHON_BUNDLE"));
+	field("libc", xar_header_get(h, "XAR_PYTHON_LIBC"));
 	putchar('}');
 }
 

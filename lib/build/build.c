@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "header/header.h"
 #include "python/python.h"
+#include "bundle.h"
 #include "embed.h"
 #include "trust/trust.h"
 
@@ -186,6 +187,10 @@ static int gather(const struct xar_build_opts *o, struct xar_tree *t,
 			return -1;
 	if (o->exec &&
 	    (check_exec(t, o->exec, err) || add_trampoline(t, o->exec, err)))
+		return -1;
+	if (o->python && o->python->bundle &&
+	    xar_bundle_python(o->python, &py->info, o->python_launcher, t, h,
+			      err))
 		return -1;
 	if (o->python && python_finish(o, t, py, h, err))
 		return -1;

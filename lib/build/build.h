@@ -21,6 +21,8 @@ struct xar_build_opts {
 	const char *mount_root;      /* MOUNT_ROOT, or NULL */
 	const char *runtime;         /* self-contained: the static runtime
 					to put in front, or NULL */
+	const char *python_launcher; /* --bundle-python: the static launcher
+					to carry as the bundle's bin/python3 */
 	const char *sign_key;        /* a secret key file to sign with, or
 					NULL */
 	const char *const *headers;  /* extra KEY=VALUE lines */

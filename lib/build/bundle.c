@@ -1,0 +1,217 @@
+/* mkxar --bundle-python: the interpreter, its standard library and every
+ * shared library they and the app's extension modules need, down to the C
+ * library and the loader, go into the image under __xar__/python (the
+ * layout is python.h's), so that the xar needs no Python on the host. */
+#include "bundle.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "elf/elf.h"
+
+#define MAX_PATTERNS 256
+
+struct objects {
+	char **v;      /* disk paths of the image's ELF files, realpath'd */
+	size_t n, cap;
+	struct xar_err *err;
+};
+
+static int add_file(struct xar_tree *t, const char *disk, const char *rel,
+		    const struct xar_python_opts *po, struct xar_err *err)
+{
+	char dest[PATH_MAX];
+
+	if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", XAR_PYTHON_BUNDLE_DIR,
+			     rel) >= sizeof(dest))
+		return xar_err_set(err, ENAMETOOLONG, "'%s': name too long", rel);
+	if (xar_tree_add(t, disk, dest, err))
+		return -1;
+	if (po->bundled)
+		po->bundled(dest, disk, po->phase_arg);
+	return 0;
+}
+
+/* The default excludes and --python-exclude; --python-include. */
+static int stdlib_filter(const struct xar_python_opts *po,
+			 const char **ex, struct xar_tree_opts *f,
+			 struct xar_err *err)
+{
+	size_t n = 0, i;
+
+	for (i = 0; xar_python_bundle_excludes[i]; i++)
+		ex[n++] = xar_python_bundle_excludes[i];
+	if (po->nbundle_excludes > MAX_PATTERNS - n)
+		return xar_err_set(err, E2BIG, "too many --python-exclude "
+				   "patterns");
+	for (i = 0; i < po->nbundle_excludes; i++)
+		ex[n++] = po->bundle_excludes[i];
+	memset(f, 0, sizeof(*f));
+	f->excludes = ex;
+	f->nexcludes = n;
+	f->includes = po->bundle_includes;
+	f->nincludes = po->nbundle_includes;
+	return 0;
+}
+
+/* Whether dir is sub or a directory above it. */
+static int within(const char *sub, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(sub, dir, n) && (sub[n] == '/' || !sub[n]);
+}
+
+/* stdlib, platstdlib and lib-dynload into <platlibdir>/python<ver>. */
+static int add_stdlib(const struct xar_python_opts *po,
+		      const struct xar_python_info *info,
+		      const struct xar_python_home *home, struct xar_tree *t,
+		      struct xar_err *err)
+{
+	const char *ex[MAX_PATTERNS];
+	struct xar_tree_opts f;
+	char dest[PATH_MAX], dyn[PATH_MAX + 16];
+
+	snprintf(dest, sizeof(dest), "%s/%s/python%s", XAR_PYTHON_BUNDLE_DIR,
+		 home->platlibdir, info->version);
+	snprintf(dyn, sizeof(dyn), "%s/lib-dynload", dest);
+	if (stdlib_filter(po, ex, &f, err) ||
+	    xar_tree_merge_filtered(t, home->stdlib, dest, &f, err))
+		return -1;
+	if (po->bundled)
+		po->bundled(dest, home->stdlib, po->phase_arg);
+	if (strcmp(home->platstdlib, home->stdlib) &&
+	    xar_tree_merge_filtered(t, home->platstdlib, dest, &f, err))
+		return -1;
+	if (within(home->dynload, home->stdlib) ||
+	    within(home->dynload, home->platstdlib))
+		return 0;
+	return xar_tree_merge_filtered(t, home->dynload, dyn, &f, err);
+}
+
+/* Every ELF file of the image (by its name or mode), for the resolver. */
+static int collect_elf(struct xar_node *n, const char *path, void *arg)
+{
+	struct objects *o = arg;
+	const char *base = strrchr(path, '/');
+	char *real;
+	int elf;
+
+	base = base ? base + 1 : path;
+	if (!S_ISREG(n->mode) || !n->src ||
+	    (!strstr(base, ".so") && !(n->mode & 0111)))
+		return 0;
+	elf = xar_elf_is_elf(n->src, o->err);
+	if (elf <= 0)
+		return elf;
+	real = realpath(n->src, NULL);
+	if (!real)
+		return xar_err_sys(o->err, "cannot resolve '%s'", n->src);
+	if (o->n == o->cap &&
+	    xar_grow((void **)&o->v, &o->cap, sizeof(*o->v), 64)) {
+		free(real);
+		return xar_err_set(o->err, ENOMEM, "out of memory");
+	}
+	o->v[o->n++] = real;
+	return 0;
+}
+
+static int in_image(const struct objects *o, const char *real)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i], real))
+			return 1;
+	return 0;
+}
+
+/* The libraries the image's ELF files need that it does not hold, into
+ * libs/ under the names they are needed by; the loader into libexec. */
+static int add_libs(const struct xar_python_opts *po, struct xar_tree *t,
+		    const struct objects *o, struct xar_err *err)
+{
+	struct xar_elf_search s = { .machine = EM_X86_64 };
+	struct xar_elf_deps d = { 0 };
+	char rel[PATH_MAX];
+	const char *ld;
+	size_t i;
+	int rc = -1, libc = 0;
+
+	if (xar_elf_resolve((const char *const *)o->v, o->n, &s, &d, err))
+		return -1;
+	for (i = 0; i < d.nlibs; i++) {
+		const struct xar_elf_lib *l = &d.libs[i];
+		const char *name = strrchr(l->name, '/');
+
+		name = name ? name + 1 : l->name;
+		libc |= !strcmp(name, "libc.so.6");
+		if (in_image(o, l->real))
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s", XAR_PYTHON_LIBS, name);
+		if (add_file(t, l->real, rel, po, err))
+			goto out;
+	}
+	if (!d.interp || !libc) {
+		xar_err_set(err, EINVAL, "the interpreter is not dynamically "
+			    "linked with the GNU C library; --bundle-python "
+			    "cannot bundle it");
+		goto out;
+	}
+	ld = strrchr(d.interp, '/');
+	snprintf(rel, sizeof(rel), "%s/%s", XAR_PYTHON_LIBS, ld ? ld + 1 : d.interp);
+	if (add_file(t, d.interp_real, rel, po, err) ||
+	    add_file(t, d.interp_real, XAR_PYTHON_LOADER, po, err))
+		goto out;
+	rc = 0;
+out:
+	xar_elf_deps_free(&d);
+	return rc;
+}
+
+static void objects_free(struct objects *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		free(o->v[i]);
+	free(o->v);
+}
+
+int xar_bundle_python(const struct xar_python_opts *po,
+		      const struct xar_python_info *info, const char *launcher,
+		      struct xar_tree *t, struct xar_header *h,
+		      struct xar_err *err)
+{
+	struct xar_python_home home;
+	struct objects o = { .err = err };
+	int rc = -1;
+
+	if (po->phase)
+		po->phase("bundling the interpreter", 0, po->phase_arg);
+	if (xar_python_home(info->executable, &home, err))
+		return -1;
+	if (add_stdlib(po, info, &home, t, err) ||
+	    add_file(t, home.real, XAR_PYTHON_REAL, po, err) ||
+	    add_file(t, launcher, XAR_PYTHON_LAUNCHER, po, err))
+		goto out;
+	if (xar_tree_walk(t, collect_elf, &o)) {
+		if (!err->msg[0])
+			xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (add_libs(po, t, &o, err) ||
+	    xar_header_set(h, "XAR_PYTHON_BUNDLE", XAR_PYTHON_BUNDLE_DIR, err) ||
+	    xar_header_set(h, "XAR_PYTHON_LIBC", home.libc, err))
+		goto out;
+	rc = 0;
+out:
+	objects_free(&o);
+	xar_python_home_free(&home);
+	return rc;
+}
