@@ -9,6 +9,12 @@
 # the zipapp without the __pycache__ directories (zipimport cannot use them).
 # Targets (issue 4): hot <= 1.03x unpacked, cold <= hot + 10 ms,
 # size <= 0.85x the zipapp.
+# Hermetic rows (mkxar --bundle-python, issue 12): the same app with the
+# interpreter in the image, against the unpacked tree run by the same
+# bundled interpreter through the same loader command; sizes against the
+# deflated zipapp plus the same interpreter bundle deflated into a zip.
+# Targets: hot <= 1.03x unpacked, cold <= hot + 15 ms, hello world
+# <= 16 MiB.
 set -eu
 BUILD=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
 RUNS=${RUNS:-30}
@@ -93,6 +99,46 @@ bench() {
 	}'
 }
 
+# zipdir DIR OUT: DIR deflated (level 9) into a zip.
+zipdir() {
+	"$PY" - "$1" "$2" <<'EOF'
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for d, _, files in os.walk(src):
+        for f in files:
+            p = os.path.join(d, f)
+            if not os.path.islink(p):
+                z.write(p, os.path.relpath(p, src))
+EOF
+}
+
+# hermetic NAME ENTRY-OPTION ARGS -- SOURCES...: one app, bundled.
+hermetic() {
+	name=h-$1 entry=$2 args=$3
+	shift 3
+	"$BUILD/mkxar" -q -o "$W/$name.xar" --bundle-python --python "$HPY" $entry "$@"
+	unsquashfs -q -n -o 4096 -d "$W/$name.tree" "$W/$name.xar" >/dev/null
+	t=$W/$name.tree P=$W/$name.tree/__xar__/python
+	main=$(sed -n '/^#xar_stop/q; s/^XAR_PYTHON_ENTRY="\(.*\)"$/\1/p' "$W/$name.xar")
+	mkdir -p "$W/$name.app"
+	(cd "$t" && tar --exclude=./__xar__/python -cf - .) | (cd "$W/$name.app" && tar -xf -)
+	zipapp "$W/$name.app" "$main" "$W/$name.pyz"
+	zipdir "$P" "$W/$name.interp.zip"
+	unpacked=$(PYTHONPATH="$t" timeit hot "$RUNS" "$P/libexec/ld.so" --library-path "$P/libs" \
+	    --inhibit-cache --argv0 "$P/bin/python3" "$P/libexec/python" -s "$t/__xar__/bootstrap.py" $args)
+	hot=$(timeit hot "$RUNS" "$W/$name.xar" $args)
+	cold=$(timeit cold "$COLD_RUNS" "$W/$name.xar" $args)
+	xs=$(stat -c %s "$W/$name.xar")
+	zs=$(($(stat -c %s "$W/$name.pyz") + $(stat -c %s "$W/$name.interp.zip")))
+	awk -v n="$name" -v u="$unpacked" -v h="$hot" -v c="$cold" -v xs="$xs" -v zs="$zs" 'BEGIN {
+		printf "%-10s %9.1f %9.1f %9.1f %9s %10s %10d %10d\n", n, u, h, c, "-", "-", xs, zs
+		printf "%-10s hot/unpacked %.3f%s  cold-hot %.1f ms%s  size/(zipapp+interpreter zip) %.3f  xar %.1f MiB%s\n", "",
+		    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), c - h, (c - h <= 15 ? "" : " (over 15)"),
+		    xs / zs, xs / 1048576, (n == "h-hello" && xs > 16 * 1048576 ? " (over 16 MiB)" : "")
+	}'
+}
+
 echo "python: $PY; medians of $RUNS hot and $COLD_RUNS cold runs, ms; sizes in bytes"
 printf '%-10s %9s %9s %9s %9s %10s %10s %10s %10s\n' app unpacked xar_hot xar_cold zipapp \
     tree_bytes xar_bytes zip_bytes zip_no_pyc
@@ -106,3 +152,17 @@ if [ -d "$DP/pygments" ]; then
 fi
 bench licenses "--python-entry licenses" "list" \
     "$(cd "$(dirname "$0")/.." && pwd)/samples/licenses"
+
+
+HPY=${HERMETIC_PYTHON:-/usr/bin/python3.11}
+if [ -x "$HPY" ]; then
+	echo "hermetic: $HPY bundled (mkxar --bundle-python); zip_bytes = zipapp + interpreter zip"
+	mkdir -p "$W/hello/hello"
+	echo 'print("hello")' > "$W/hello/hello/__main__.py"
+	: > "$W/hello/hello/__init__.py"
+	hermetic hello "--python-entry hello" "" "$W/hello"
+	if [ -d "$DP/pygments" ]; then
+		hermetic pygmentize "--console-script pygmentize" "-l python -f terminal256 $W/in.py" \
+		    "$DP/pygments=pygments" "$DP/$egg=$egg"
+	fi
+fi
