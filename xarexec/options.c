@@ -234,8 +234,10 @@ static int check_operands(struct xarexec_options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("no xar file given", NULL);
-	if ((o->mode == XAREXEC_INFO || o->mode == XAREXEC_VERIFY) &&
-	    optind + 1 != argc)
+	/* one xar each: "-u a.xar b.xar" must not quietly leave b mounted */
+	if ((o->mode == XAREXEC_INFO || o->mode == XAREXEC_VERIFY ||
+	     o->mode == XAREXEC_MOUNT || o->mode == XAREXEC_PRINT_PATH ||
+	     o->mode == XAREXEC_UNMOUNT) && optind + 1 != argc)
 		return usage_error("unexpected argument", argv[optind + 1]);
 	o->xar_path = o->invoked_name = argv[optind];
 	o->app_argc = argc - optind - 1;

@@ -46,6 +46,12 @@ expect_eq "-u with nothing mounted: status 0" 0 "$?"
 
 "$XAREXEC" -m -u x.xar > /dev/null 2>&1
 expect_eq "-m with -u: usage status 2" 2 "$?"
+for o in -u -m -n; do
+	out=$("$XAREXEC" $o x.xar notarget.xar 2>&1)
+	expect_eq "$o with two xars: usage status 2, not the second ignored" \
+		"2 xarexec: unexpected argument: notarget.xar" "$? $(echo "$out" | head -1)"
+done
+expect_eq "... and nothing was mounted by them" 0 "$(run_mount_count "$T")"
 
 nl='
 '
