@@ -27,6 +27,7 @@ struct xar_meta {
 	size_t out_len, out_cap;
 	ZSTD_CCtx *cctx;
 	int level;
+	int alt_level;        /* when not 0, also tried; the smaller is kept */
 };
 
 int xar_meta_init(struct xar_meta *m, int level);

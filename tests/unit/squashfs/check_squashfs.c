@@ -41,6 +41,38 @@ START_TEST(test_meta_positions)
 }
 END_TEST
 
+/* A block compressed at the level and at alt_level keeps the smaller,
+ * and it still decompresses to the records. */
+START_TEST(test_meta_alt_level)
+{
+	struct xar_meta plain, alt;
+	uint8_t rec[16 * 500], back[sizeof(rec)];
+	uint64_t start = 96;
+	size_t i, n;
+
+	for (i = 0; i < 500; i++) { /* fragment table entries */
+		start += 3000 + (i * 7919) % 40000;
+		xar_put64(rec + 16 * i, start);
+		xar_put32(rec + 16 * i + 8, (uint32_t)((i * 104729) % 60000));
+		xar_put32(rec + 16 * i + 12, 0);
+	}
+	ck_assert_int_eq(xar_meta_init(&plain, 16), 0);
+	ck_assert_int_eq(xar_meta_init(&alt, 16), 0);
+	alt.alt_level = 6;
+	ck_assert_int_eq(xar_meta_append(&plain, rec, sizeof(rec)), 0);
+	ck_assert_int_eq(xar_meta_append(&alt, rec, sizeof(rec)), 0);
+	ck_assert_int_eq(xar_meta_flush(&plain), 0);
+	ck_assert_int_eq(xar_meta_flush(&alt), 0);
+	ck_assert_uint_le(alt.out_len, plain.out_len);
+	ck_assert_uint_eq(xar_get16(alt.out) & SQFS_META_UNCOMPRESSED, 0);
+	n = ZSTD_decompress(back, sizeof(back), alt.out + 2, alt.out_len - 2);
+	ck_assert_uint_eq(n, sizeof(rec));
+	ck_assert_mem_eq(back, rec, sizeof(rec));
+	xar_meta_free(&plain);
+	xar_meta_free(&alt);
+}
+END_TEST
+
 START_TEST(test_incompressible_block_stored_raw)
 {
 	ZSTD_CCtx *c = ZSTD_createCCtx();
@@ -384,6 +416,7 @@ int main(void)
 	TCase *listing = tcase_create("listing");
 
 	tcase_add_test(parts, test_meta_positions);
+	tcase_add_test(parts, test_meta_alt_level);
 	tcase_add_test(parts, test_incompressible_block_stored_raw);
 	tcase_add_test(parts, test_bad_options_refused);
 	tcase_add_checked_fixture(img, setup, teardown);
