@@ -2,8 +2,12 @@
  *
  * Directories are written depth first, children before parents: a
  * directory's listing needs its children's inode references, and its own
- * inode needs the listing's position. Inode numbers follow the same order,
- * assigned in a first pass because a directory names its parent's number. */
+ * inode needs the listing's position. So the contents of every
+ * subdirectory come first, and then all of a directory's children
+ * together, in name order, subdirectories among files: a listing's
+ * entries then point into one or two inode blocks, and a header covers a
+ * long run of them. Inode numbers follow the same order, assigned in a
+ * first pass because a directory names its parent's number. */
 #include "internal.h"
 
 #include <errno.h>
@@ -41,20 +45,20 @@ static int number_node(struct xar_sqfs_tables *tb, struct xar_node *n,
 	return 0;
 }
 
-static int number_dir(struct xar_sqfs_tables *tb, struct xar_node *dir,
-		      size_t *idcap)
+/* Number what is below dir, in the order write_children writes it. */
+static int number_children(struct xar_sqfs_tables *tb, struct xar_node *dir,
+			   size_t *idcap)
 {
 	size_t i;
 
 	for (i = 0; i < dir->nchildren; i++)
 		if (S_ISDIR(dir->children[i].node->mode) &&
-		    number_dir(tb, dir->children[i].node, idcap))
+		    number_children(tb, dir->children[i].node, idcap))
 			return -1;
 	for (i = 0; i < dir->nchildren; i++)
-		if (!S_ISDIR(dir->children[i].node->mode) &&
-		    number_node(tb, dir->children[i].node, idcap))
+		if (number_node(tb, dir->children[i].node, idcap))
 			return -1;
-	return number_node(tb, dir, idcap);
+	return 0;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -70,7 +74,8 @@ int xar_sqfs_number(struct xar_tree *t, struct xar_sqfs_tables *tb,
 	size_t idcap = 0;
 
 	xar_tree_sort(t);
-	if (number_dir(tb, t->root, &idcap))
+	if (number_children(tb, t->root, &idcap) ||
+	    number_node(tb, t->root, &idcap))
 		return xar_err_set(err, ENOMEM,
 				   "out of memory or more than 65535 owners");
 	qsort(tb->ids, tb->nids, sizeof(*tb->ids), cmp_u32);
@@ -227,11 +232,10 @@ static int add_index(struct listing *l, uint64_t block, const char *name)
 	return 0;
 }
 
-/* How many children from i on share one header: same inode block, inode
- * numbers within 16 bits of the first, at most 256, and no further once
- * the run has crossed into the next metadata block (so that the index
- * narrows a lookup to one block). Sets *bytes to the run's size. */
-static size_t header_run(const struct xar_node *dir, size_t i, uint64_t pos,
+/* How many children from i on share one header: inodes in one metadata
+ * block, numbers within 16 bits of the first one's, at most 256 entries,
+ * and no more bytes than room. Sets *bytes to the run's size. */
+static size_t header_run(const struct xar_node *dir, size_t i, size_t room,
 			 size_t *bytes)
 {
 	const struct xar_node *first = dir->children[i].node;
@@ -241,13 +245,12 @@ static size_t header_run(const struct xar_node *dir, size_t i, uint64_t pos,
 	while (j < dir->nchildren && j - i < SQFS_DIR_HEADER_MAX) {
 		const struct xar_node *n = dir->children[j].node;
 		int64_t diff = (int64_t)n->ino - (int64_t)first->ino;
+		size_t entry = SQFS_DIR_ENTRY_SIZE + strlen(dir->children[j].name);
 
 		if ((n->ref >> 16) != (first->ref >> 16) || diff < -32768 ||
-		    diff > 32767)
+		    diff > 32767 || *bytes + entry > room)
 			break;
-		if (j > i && (pos + *bytes) / SQFS_META_SIZE != pos / SQFS_META_SIZE)
-			break;
-		*bytes += SQFS_DIR_ENTRY_SIZE + strlen(dir->children[j].name);
+		*bytes += entry;
 		j++;
 	}
 	return j - i;
@@ -279,9 +282,15 @@ static int write_run(struct xar_sqfs_tables *tb, const struct xar_node *dir,
 	return xar_meta_append(&tb->dirs, start, bytes);
 }
 
+/* The listing goes in stretches of at most one metadata block's worth of
+ * bytes; each stretch after the first starts with a header that the
+ * directory's index points to, so that a lookup reads at most two blocks
+ * past the index. A listing under 8 KiB (nearly all) has no index and
+ * fits a basic directory inode. */
 static int write_listing(struct xar_sqfs_tables *tb, const struct xar_node *dir,
 			 struct listing *l)
 {
+	uint64_t stretch = 0; /* where the current stretch starts */
 	size_t i = 0;
 
 	l->block = xar_meta_block_pos(&tb->dirs);
@@ -289,10 +298,15 @@ static int write_listing(struct xar_sqfs_tables *tb, const struct xar_node *dir,
 	while (i < dir->nchildren) {
 		size_t bytes, count;
 
-		count = header_run(dir, i, l->offset + l->size, &bytes);
-		if (l->size && add_index(l, xar_meta_block_pos(&tb->dirs),
-					 dir->children[i].name))
-			return -1;
+		count = header_run(dir, i, SQFS_META_SIZE - (size_t)(l->size -
+				   stretch), &bytes);
+		if (!count) { /* not even one entry left room: a new stretch */
+			if (add_index(l, xar_meta_block_pos(&tb->dirs),
+				      dir->children[i].name))
+				return -1;
+			stretch = l->size;
+			continue;
+		}
 		if (write_run(tb, dir, i, count, bytes))
 			return -1;
 		l->size += bytes;
@@ -346,32 +360,48 @@ static int write_dir_inode(struct xar_sqfs_tables *tb, struct xar_node *dir,
 	return xar_meta_append(&tb->inodes, start, (size_t)(p - start));
 }
 
-static int write_dir(struct xar_sqfs_tables *tb, struct xar_node *dir)
+/* Write everything below dir and then dir's listing into *l; dir's own
+ * inode is its parent's to write, among its siblings. The subdirectories'
+ * listings wait in sub until then. */
+static int write_children(struct xar_sqfs_tables *tb, struct xar_node *dir,
+			  struct listing *l)
 {
-	struct listing l = { 0 };
-	size_t i;
+	struct listing *sub;
+	size_t i, k, nsub = 0;
 	int rc = -1;
 
 	for (i = 0; i < dir->nchildren; i++)
+		nsub += S_ISDIR(dir->children[i].node->mode) ? 1 : 0;
+	if (!(sub = calloc(nsub ? nsub : 1, sizeof(*sub))))
+		return -1;
+	for (i = k = 0; i < dir->nchildren; i++)
 		if (S_ISDIR(dir->children[i].node->mode) &&
-		    write_dir(tb, dir->children[i].node))
-			return -1;
-	for (i = 0; i < dir->nchildren; i++) {
+		    write_children(tb, dir->children[i].node, &sub[k++]))
+			goto out;
+	for (i = k = 0; i < dir->nchildren; i++) {
 		struct xar_node *n = dir->children[i].node;
 
-		if (!S_ISDIR(n->mode) && !n->written && write_leaf(tb, n))
-			return -1;
+		if (S_ISDIR(n->mode) ? write_dir_inode(tb, n, &sub[k++]) :
+		    !n->written && write_leaf(tb, n))
+			goto out;
 	}
-	if (!write_listing(tb, dir, &l) && !write_dir_inode(tb, dir, &l))
-		rc = 0;
-	free(l.index);
+	rc = write_listing(tb, dir, l);
+out:
+	for (k = 0; k < nsub; k++)
+		free(sub[k].index);
+	free(sub);
 	return rc;
 }
 
 int xar_sqfs_write_inodes(struct xar_tree *t, struct xar_sqfs_tables *tb,
 			  struct xar_err *err)
 {
-	if (write_dir(tb, t->root))
+	struct listing l = { 0 };
+	int rc = write_children(tb, t->root, &l) ||
+		 write_dir_inode(tb, t->root, &l);
+
+	free(l.index);
+	if (rc)
 		return xar_err_set(err, ENOMEM, "out of memory");
 	tb->root_ref = t->root->ref;
 	if (xar_meta_flush(&tb->inodes) || xar_meta_flush(&tb->dirs))

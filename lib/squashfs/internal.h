@@ -27,6 +27,7 @@ struct xar_meta {
 	size_t out_len, out_cap;
 	ZSTD_CCtx *cctx;
 	int level;
+	int alt_level;        /* when not 0, also tried; the smaller is kept */
 };
 
 int xar_meta_init(struct xar_meta *m, int level);
@@ -67,8 +68,6 @@ int xar_sqfs_data_finish(struct xar_sqfs_data *d, uint64_t *end,
 			 struct xar_err *err);
 void xar_sqfs_data_close(struct xar_sqfs_data *d);
 
-#endif
-
 /* Inode and directory tables. */
 struct xar_sqfs_tables {
 	struct xar_meta inodes, dirs;
@@ -90,3 +89,5 @@ int xar_sqfs_number(struct xar_tree *t, struct xar_sqfs_tables *tb,
 int xar_sqfs_write_inodes(struct xar_tree *t, struct xar_sqfs_tables *tb,
 			  struct xar_err *err);
 void xar_sqfs_tables_free(struct xar_sqfs_tables *tb);
+
+#endif

@@ -26,6 +26,28 @@ void xar_meta_free(struct xar_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Compress the current block at m->level and, when set, at m->alt_level,
+ * keeping the smaller result in out. */
+static void compress_block(struct xar_meta *m, uint8_t *out, size_t *len,
+			   int *raw)
+{
+	uint8_t alt[SQFS_META_SIZE];
+	size_t alt_len;
+	int alt_raw;
+
+	xar_sqfs_compress(m->cctx, m->level, m->block, m->used, out,
+			  SQFS_META_SIZE, len, raw);
+	if (!m->alt_level || m->alt_level == m->level)
+		return;
+	xar_sqfs_compress(m->cctx, m->alt_level, m->block, m->used, alt,
+			  sizeof(alt), &alt_len, &alt_raw);
+	if (alt_len < *len) {
+		memcpy(out, alt, alt_len);
+		*len = alt_len;
+		*raw = alt_raw;
+	}
+}
+
 static int flush_block(struct xar_meta *m)
 {
 	uint8_t tmp[SQFS_META_SIZE];
@@ -35,8 +57,7 @@ static int flush_block(struct xar_meta *m)
 	while (m->out_cap - m->out_len < 2 + SQFS_META_SIZE)
 		if (xar_grow((void **)&m->out, &m->out_cap, 1, 65536))
 			return -1;
-	xar_sqfs_compress(m->cctx, m->level, m->block, m->used, tmp,
-			  sizeof(tmp), &len, &raw);
+	compress_block(m, tmp, &len, &raw);
 	xar_put16(m->out + m->out_len,
 		  (uint16_t)(len | (raw ? SQFS_META_UNCOMPRESSED : 0)));
 	memcpy(m->out + m->out_len + 2, tmp, len);

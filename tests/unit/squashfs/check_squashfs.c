@@ -41,6 +41,38 @@ START_TEST(test_meta_positions)
 }
 END_TEST
 
+/* A block compressed at the level and at alt_level keeps the smaller,
+ * and it still decompresses to the records. */
+START_TEST(test_meta_alt_level)
+{
+	struct xar_meta plain, alt;
+	uint8_t rec[16 * 500], back[sizeof(rec)];
+	uint64_t start = 96;
+	size_t i, n;
+
+	for (i = 0; i < 500; i++) { /* fragment table entries */
+		start += 3000 + (i * 7919) % 40000;
+		xar_put64(rec + 16 * i, start);
+		xar_put32(rec + 16 * i + 8, (uint32_t)((i * 104729) % 60000));
+		xar_put32(rec + 16 * i + 12, 0);
+	}
+	ck_assert_int_eq(xar_meta_init(&plain, 16), 0);
+	ck_assert_int_eq(xar_meta_init(&alt, 16), 0);
+	alt.alt_level = 6;
+	ck_assert_int_eq(xar_meta_append(&plain, rec, sizeof(rec)), 0);
+	ck_assert_int_eq(xar_meta_append(&alt, rec, sizeof(rec)), 0);
+	ck_assert_int_eq(xar_meta_flush(&plain), 0);
+	ck_assert_int_eq(xar_meta_flush(&alt), 0);
+	ck_assert_uint_le(alt.out_len, plain.out_len);
+	ck_assert_uint_eq(xar_get16(alt.out) & SQFS_META_UNCOMPRESSED, 0);
+	n = ZSTD_decompress(back, sizeof(back), alt.out + 2, alt.out_len - 2);
+	ck_assert_uint_eq(n, sizeof(rec));
+	ck_assert_mem_eq(back, rec, sizeof(rec));
+	xar_meta_free(&plain);
+	xar_meta_free(&alt);
+}
+END_TEST
+
 START_TEST(test_incompressible_block_stored_raw)
 {
 	ZSTD_CCtx *c = ZSTD_createCCtx();
@@ -177,6 +209,187 @@ START_TEST(test_same_bytes_for_any_thread_count)
 }
 END_TEST
 
+/* Directory listings: "mixed" holds files a b d f and directories c and e
+ * of 300 files each (more than a metadata block of inodes); "big" holds
+ * 600 entries, a listing of about 22 KiB. */
+static void setup_listing(void)
+{
+	const char *dirs[] = { "big", "mixed", "mixed/c", "mixed/e" };
+	char name[64];
+	int i;
+
+	strcpy(dir, "/tmp/xar-check-sqfs.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "%s/%s", dir, dirs[i]);
+		ck_assert_int_eq(mkdir(name, 0755), 0);
+	}
+	for (i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "big/entry-with-a-long-name-%04d", i);
+		mkfile(name, (size_t)i % 5, 0);
+		snprintf(name, sizeof(name), "mixed/%c/%d", i < 300 ? 'c' : 'e', i);
+		mkfile(name, 0, 0);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "mixed/%c", "abdf"[i]);
+		mkfile(name, 1, 0);
+	}
+}
+
+/* A metadata table, decompressed whole. Every block but the last holds
+ * 8 KiB, so block k starts at k * 8 KiB of data. */
+struct table {
+	uint8_t data[32 * SQFS_META_SIZE];
+	uint64_t pos[32]; /* block positions, relative to the table */
+	size_t nblocks;
+};
+
+static void unpack(const uint8_t *img, uint64_t start, uint64_t end,
+		   struct table *t)
+{
+	uint64_t off = 0;
+
+	t->nblocks = 0;
+	while (start + off < end) {
+		uint16_t h = xar_get16(img + start + off);
+		uint8_t *to = t->data + t->nblocks * SQFS_META_SIZE;
+		size_t n = h & 0x7FFF, got = n;
+
+		ck_assert_uint_lt(t->nblocks, 32);
+		if (h & SQFS_META_UNCOMPRESSED)
+			memcpy(to, img + start + off + 2, n);
+		else
+			got = ZSTD_decompress(to, SQFS_META_SIZE,
+					      img + start + off + 2, n);
+		ck_assert(!ZSTD_isError(got));
+		t->pos[t->nblocks++] = off;
+		off += 2 + n;
+	}
+}
+
+/* Where (block position, offset) is in t->data. */
+static size_t locate(const struct table *t, uint64_t block, uint32_t offset)
+{
+	size_t k;
+
+	for (k = 0; k < t->nblocks; k++)
+		if (t->pos[k] == block)
+			return k * SQFS_META_SIZE + offset;
+	ck_abort_msg("no metadata block at %llu", (unsigned long long)block);
+	return 0;
+}
+
+/* A directory inode's listing: where it starts in dirs->data, its size,
+ * and the index, if any. */
+struct dir_inode {
+	unsigned type;
+	size_t start, size, nindex;
+	const uint8_t *index;
+};
+
+static void read_dir_inode(const struct table *inodes, const struct table *dirs,
+			   uint64_t ref, struct dir_inode *d)
+{
+	const uint8_t *p = inodes->data + locate(inodes, ref >> 16, ref & 0xFFFF);
+
+	d->type = xar_get16(p);
+	if (d->type == SQFS_DIR) {
+		d->start = locate(dirs, xar_get32(p + 16), xar_get16(p + 26));
+		d->size = xar_get16(p + 24) - SQFS_DIR_SIZE_BIAS;
+		d->nindex = 0;
+	} else {
+		ck_assert_uint_eq(d->type, SQFS_LDIR);
+		d->start = locate(dirs, xar_get32(p + 24), xar_get16(p + 34));
+		d->size = xar_get32(p + 20) - SQFS_DIR_SIZE_BIAS;
+		d->nindex = xar_get16(p + 32);
+		d->index = p + SQFS_LDIR_INODE_SIZE;
+	}
+}
+
+/* The reference of the entry called name in directory d. */
+static uint64_t find_entry(const struct table *dirs, const struct dir_inode *d,
+			   const char *name, size_t *headers)
+{
+	const uint8_t *p = dirs->data + d->start, *end = p + d->size;
+	uint64_t ref = 0;
+
+	*headers = 0;
+	while (p < end) {
+		uint32_t count = xar_get32(p) + 1, block = xar_get32(p + 4);
+
+		p += SQFS_DIR_HEADER_SIZE;
+		++*headers;
+		while (count--) {
+			size_t len = xar_get16(p + 6) + 1u;
+
+			if (len == strlen(name) && !memcmp(p + 8, name, len))
+				ref = xar_meta_ref(block, xar_get16(p));
+			p += SQFS_DIR_ENTRY_SIZE + len;
+		}
+	}
+	ck_assert(p == end);
+	return ref;
+}
+
+/* Each index entry points at a header in the block it names, and names
+ * that header's first entry; no stretch between them passes 8 KiB. */
+static void check_index(const struct table *dirs, const struct dir_inode *d)
+{
+	const uint8_t *e = d->index;
+	size_t i, last = 0;
+
+	for (i = 0; i < d->nindex; i++) {
+		size_t at = xar_get32(e), len = xar_get32(e + 8) + 1u;
+		const uint8_t *h = dirs->data + d->start + at;
+		size_t block = (d->start + at) / SQFS_META_SIZE;
+
+		ck_assert_uint_gt(at, last);
+		ck_assert_uint_le(at - last, SQFS_META_SIZE);
+		ck_assert_uint_eq(xar_get32(e + 4), dirs->pos[block]);
+		ck_assert_uint_eq(xar_get16(h + SQFS_DIR_HEADER_SIZE + 6) + 1u, len);
+		ck_assert_mem_eq(h + SQFS_DIR_HEADER_SIZE + 8, e + 12, len);
+		last = at;
+		e += SQFS_DIR_INDEX_SIZE + len;
+	}
+	ck_assert_uint_le(d->size - last, SQFS_META_SIZE);
+}
+
+/* A directory's children are written together, subdirectories among
+ * files, so a short listing is one header under a basic inode; a long one
+ * is cut into 8 KiB stretches that its index points to. */
+START_TEST(test_listings)
+{
+	static struct table inodes, dirs;
+	struct xar_sqfs_result r;
+	struct dir_inode root, mixed, big;
+	size_t len, headers;
+	uint8_t *img = image(1, 16, &len, &r), *sb = img + 100;
+	uint64_t it = xar_get64(sb + 64), dt = xar_get64(sb + 72);
+	uint64_t frag_table = xar_get64(sb + 80);
+
+	/* the fragment table's blocks follow the directory table */
+	ck_assert_uint_ne(frag_table, SQFS_NO_TABLE);
+	unpack(img + 100, it, dt, &inodes);
+	unpack(img + 100, dt, xar_get64(sb + frag_table), &dirs);
+	read_dir_inode(&inodes, &dirs, xar_get64(sb + 32), &root);
+	ck_assert_uint_eq(root.type, SQFS_DIR);
+	read_dir_inode(&inodes, &dirs, find_entry(&dirs, &root, "mixed", &headers),
+		       &mixed);
+	ck_assert_uint_eq(headers, 1);
+	ck_assert_uint_eq(mixed.type, SQFS_DIR);
+	ck_assert_uint_ne(find_entry(&dirs, &mixed, "e", &headers), 0);
+	ck_assert_uint_eq(headers, 1);
+	read_dir_inode(&inodes, &dirs, find_entry(&dirs, &root, "big", &headers),
+		       &big);
+	ck_assert_uint_eq(big.type, SQFS_LDIR);
+	ck_assert_uint_ge(big.nindex, 2);
+	ck_assert_uint_ne(find_entry(&dirs, &big, "entry-with-a-long-name-0599",
+				     &headers), 0);
+	check_index(&dirs, &big);
+	free(img);
+}
+END_TEST
+
 START_TEST(test_bad_options_refused)
 {
 	struct xar_tree_opts to = { 0 };
@@ -200,15 +413,20 @@ int main(void)
 {
 	Suite *s = suite_create("squashfs");
 	TCase *parts = tcase_create("parts"), *img = tcase_create("image");
+	TCase *listing = tcase_create("listing");
 
 	tcase_add_test(parts, test_meta_positions);
+	tcase_add_test(parts, test_meta_alt_level);
 	tcase_add_test(parts, test_incompressible_block_stored_raw);
 	tcase_add_test(parts, test_bad_options_refused);
 	tcase_add_checked_fixture(img, setup, teardown);
 	tcase_add_test(img, test_superblock);
 	tcase_add_test(img, test_default_level_has_no_options);
 	tcase_add_test(img, test_same_bytes_for_any_thread_count);
+	tcase_add_checked_fixture(listing, setup_listing, teardown);
+	tcase_add_test(listing, test_listings);
 	suite_add_tcase(s, parts);
 	suite_add_tcase(s, img);
+	suite_add_tcase(s, listing);
 	return xar_check_run(s);
 }
