@@ -138,7 +138,7 @@ static int add_libs(const struct xar_python_opts *po, struct xar_tree *t,
 {
 	struct xar_elf_search s = { .machine = EM_X86_64 };
 	struct xar_elf_deps d = { 0 };
-	char rel[PATH_MAX];
+	char rel[PATH_MAX], dest[PATH_MAX + 32];
 	const char *ld;
 	size_t i;
 	int rc = -1, libc = 0;
@@ -163,9 +163,13 @@ static int add_libs(const struct xar_python_opts *po, struct xar_tree *t,
 			    "cannot bundle it");
 		goto out;
 	}
+	/* libc needs the loader by its name: libs/ has it unless nothing
+	 * named it */
 	ld = strrchr(d.interp, '/');
 	snprintf(rel, sizeof(rel), "%s/%s", XAR_PYTHON_LIBS, ld ? ld + 1 : d.interp);
-	if (add_file(t, d.interp_real, rel, po, err) ||
+	snprintf(dest, sizeof(dest), "%s/%s", XAR_PYTHON_BUNDLE_DIR, rel);
+	if ((!xar_tree_lookup(t, dest) &&
+	     add_file(t, d.interp_real, rel, po, err)) ||
 	    add_file(t, d.interp_real, XAR_PYTHON_LOADER, po, err))
 		goto out;
 	rc = 0;
