@@ -58,10 +58,10 @@ static int set_pythonpath(const char *root, int replace)
 	char *v;
 	int rc;
 
-	if (replace || !old || !*old ||
-	    (!strncmp(old, root, n) && (old[n] == ':' || !old[n])))
-		return replace || !old || !*old ?
-		       setenv("PYTHONPATH", root, 1) : 0;
+	if (replace || !old || !*old)
+		return setenv("PYTHONPATH", root, 1);
+	if (!strncmp(old, root, n) && (old[n] == ':' || !old[n]))
+		return 0; /* first already */
 	v = malloc(n + strlen(old) + 2);
 	if (!v)
 		return -1;

@@ -234,9 +234,9 @@ static int host_argv(const struct xar_header *h, const char *boot_path,
 		xar_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (save_env(interp, err) || setenv("PYTHONPATH", root, 1) < 0) {
-		if (!err->msg[0])
-			xar_err_sys(err, "cannot set the Python environment");
+	if (save_env(interp, err) ||
+	    (setenv("PYTHONPATH", root, 1) < 0 &&
+	     xar_err_sys(err, "cannot set the Python environment"))) {
 		free(*out);
 		*out = NULL;
 		goto out;
