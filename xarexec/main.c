@@ -180,6 +180,15 @@ static int extract_and_run(const struct xarexec_options *o,
 	return rc;
 }
 
+/* Where mkxar --profile's private run wants the start-up recorded: an
+ * absolute path (the server runs in /), or NULL. */
+static const char *record_path(void)
+{
+	const char *p = getenv("XAR_RECORD_STARTUP");
+
+	return p && *p == '/' ? p : NULL;
+}
+
 /* key names the mount (xar_header_key); trusted_only: a trust policy is
  * in force, so a new mount's digests are checked first. */
 static int mount_and_run(const struct xarexec_options *o,
@@ -205,6 +214,7 @@ static int mount_and_run(const struct xarexec_options *o,
 		    XAR_MOUNT_VERIFY_NONE;
 	rq.trace = t;
 	rq.target = o->mode == XAREXEC_RUN ? xar_launch_target(h) : NULL;
+	rq.record_path = o->mode == XAREXEC_RUN ? record_path() : NULL;
 	xar_tracef(t, "mode: FUSE mount");
 	if (xar_mount_acquire(mp, &rq, &m, &err)) {
 		if (o->mode == XAREXEC_RUN && err.code == ENODEV)

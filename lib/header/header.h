@@ -122,4 +122,11 @@ int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err);
 int xar_header_format(struct xar_header *h, char **out, size_t *len,
 		      struct xar_err *err);
 
+/* The image's start-up list (mkxar --profile, --startup-list): the image
+ * paths of the regular files a recorded start-up read, one a line, in the
+ * order it first read them. The writer lays their data out first and in
+ * that order; the FUSE server decompresses them ahead of the app. */
+#define XAR_STARTUP_LIST "__xar__/startup"
+#define XAR_STARTUP_LIST_MAX (1u << 20) /* bytes */
+
 #endif

@@ -211,7 +211,7 @@ static sqfs_err seek_block(sqfs *fs, sqfs_inode *in, uint64_t b,
 /* A data or fragment block's stored size is at most a block (writers store
  * what does not compress raw) and it lies inside the image: libsquashfuse
  * mallocs what the header says, up to 4 GiB. */
-static int data_block_ok(const sqfs *fs, uint64_t pos, uint32_t hdr)
+int xar_guard_data_block_ok(const sqfs *fs, uint64_t pos, uint32_t hdr)
 {
 	uint64_t size = hdr & ~(uint32_t)SQUASHFS_COMPRESSED_BIT_BLOCK;
 
@@ -220,16 +220,20 @@ static int data_block_ok(const sqfs *fs, uint64_t pos, uint32_t hdr)
 }
 
 /* Copy [off, off + n) of a block of `expect` bytes: a hole is zeros. */
-static sqfs_err copy_block(sqfs *fs, const sqfs_blocklist *bl,
+static sqfs_err copy_block(sqfs *fs, const struct xar_guard_cursor *c,
 			   uint64_t expect, uint64_t off, uint64_t n, char *dst)
 {
+	const sqfs_blocklist *bl = &c->bl;
 	sqfs_block *b;
 
 	if (!bl->input_size) {
 		memset(dst, 0, n);
 		return SQFS_OK;
 	}
-	if (!data_block_ok(fs, bl->block, bl->header) ||
+	if (c->src && xar_guard_data_block_ok(fs, bl->block, bl->header) &&
+	    c->src->copy(c->src->arg, bl->block, bl->header, off, n, dst))
+		return SQFS_OK;
+	if (!xar_guard_data_block_ok(fs, bl->block, bl->header) ||
 	    sqfs_data_cache(fs, &fs->data_cache, bl->block, bl->header, &b) ||
 	    !b || b->size < expect)
 		return SQFS_ERR;
@@ -237,21 +241,36 @@ static sqfs_err copy_block(sqfs *fs, const sqfs_blocklist *bl,
 	return SQFS_OK;
 }
 
-static sqfs_err copy_tail(sqfs *fs, sqfs_inode *in, uint64_t off, uint64_t n,
-			  char *dst)
+/* The fragment entry of a file with a tail, checked. */
+static sqfs_err frag_entry(sqfs *fs, sqfs_inode *in,
+			   struct squashfs_fragment_entry *frag)
 {
-	struct squashfs_fragment_entry frag;
-	size_t at, tail;
-	sqfs_block *b;
-
 	if (in->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG ||
 	    in->xtra.reg.frag_idx >= fs->sb.fragments ||
-	    sqfs_frag_entry(fs, &frag, in->xtra.reg.frag_idx) ||
-	    !data_block_ok(fs, frag.start_block, frag.size) ||
-	    sqfs_frag_block(fs, in, &at, &tail, &b) || !b ||
-	    at > b->size || b->size - at < tail || off + n > tail)
+	    sqfs_frag_entry(fs, frag, in->xtra.reg.frag_idx) ||
+	    !xar_guard_data_block_ok(fs, frag->start_block, frag->size))
 		return SQFS_ERR;
-	memcpy(dst, (char *)b->data + at + off, n);
+	return SQFS_OK;
+}
+
+static sqfs_err copy_tail(sqfs *fs, sqfs_inode *in, uint64_t off, uint64_t n,
+			  char *dst, const struct xar_block_source *src)
+{
+	struct squashfs_fragment_entry frag;
+	uint64_t at = in->xtra.reg.frag_off;
+	size_t tail = in->xtra.reg.file_size % fs->sb.block_size;
+	sqfs_block *b;
+	size_t bat;
+
+	if (frag_entry(fs, in, &frag))
+		return SQFS_ERR;
+	if (src && off + n <= tail && src->copy(src->arg, frag.start_block,
+						frag.size, at + off, n, dst))
+		return SQFS_OK;
+	if (sqfs_frag_block(fs, in, &bat, &tail, &b) || !b ||
+	    bat > b->size || b->size - bat < tail || off + n > tail)
+		return SQFS_ERR;
+	memcpy(dst, (char *)b->data + bat + off, n);
 	return SQFS_OK;
 }
 
@@ -283,16 +302,48 @@ sqfs_err xar_guard_read_range(sqfs *fs, sqfs_inode *in, uint64_t start,
 			expect = bs;
 		n = expect - off < want - done ? expect - off : want - done;
 		if (seek_block(fs, in, b, c) ||
-		    copy_block(fs, &c->bl, expect, off, n, dst + done))
+		    copy_block(fs, c, expect, off, n, dst + done))
 			return SQFS_ERR;
 		done += n;
 	}
 	if (done < want) {
 		if (copy_tail(fs, in, start + done - nblocks * bs, want - done,
-			      dst + done))
+			      dst + done, c->src))
 			return SQFS_ERR;
 		done = want;
 	}
 	*size = done;
+	return SQFS_OK;
+}
+
+sqfs_err xar_guard_file_blocks(sqfs *fs, sqfs_inode *in,
+			       int (*fn)(void *arg, uint64_t pos,
+					 uint32_t hdr),
+			       void *arg)
+{
+	struct squashfs_fragment_entry frag;
+	uint64_t nblocks, b;
+	sqfs_blocklist bl;
+
+	if (!S_ISREG(in->base.mode) || !fs->sb.block_size)
+		return SQFS_ERR;
+	nblocks = sqfs_blocklist_count(fs, in);
+	sqfs_blocklist_init(fs, in, &bl);
+	for (b = 0; b < nblocks; b++) {
+		if (sqfs_blocklist_next(&bl))
+			return SQFS_ERR;
+		if (!bl.input_size)
+			continue;
+		if (!xar_guard_data_block_ok(fs, bl.block, bl.header))
+			return SQFS_ERR;
+		if (fn(arg, bl.block, bl.header))
+			return SQFS_OK;
+	}
+	if (in->xtra.reg.file_size % fs->sb.block_size &&
+	    in->xtra.reg.frag_idx != SQUASHFS_INVALID_FRAG) {
+		if (frag_entry(fs, in, &frag))
+			return SQFS_ERR;
+		fn(arg, frag.start_block, frag.size);
+	}
 	return SQFS_OK;
 }

@@ -287,6 +287,17 @@ bool xar_guard_dir_next(sqfs *fs, sqfs_dir *d, sqfs_dir_entry *e,
 sqfs_err xar_guard_dir_lookup(sqfs *fs, sqfs_inode *dir, const char *name,
 			      size_t len, sqfs_dir_entry *e, bool *found);
 
+/* Blocks that another thread may have decompressed already (the FUSE
+ * server's prefetcher): copy() puts bytes [off, off + n) of the block
+ * stored at image position pos with header hdr into dst and returns 1, or
+ * returns 0 when it does not hold that block, or not that many bytes of
+ * it; the reader then decompresses the block itself. */
+struct xar_block_source {
+	int (*copy)(void *arg, uint64_t pos, uint32_t hdr, uint64_t off,
+		    uint64_t n, void *dst);
+	void *arg;
+};
+
 /* Where a sequential reader left off in a file's block list, so that the
  * next read need not walk it from the start. Zero it before first use. */
 struct xar_guard_cursor {
@@ -294,7 +305,20 @@ struct xar_guard_cursor {
 	uint64_t start_block;
 	uint64_t index;       /* block the list stands at (1-based; 0: none) */
 	sqfs_blocklist bl;
+	const struct xar_block_source *src; /* asked first, or NULL */
 };
+
+/* A data or fragment block at pos with header hdr lies inside the image
+ * and is at most a block once decompressed (what copying it needs). */
+int xar_guard_data_block_ok(const sqfs *fs, uint64_t pos, uint32_t hdr);
+
+/* Call fn(arg, pos, hdr) for each stored block of a regular file, in file
+ * order (holes skipped), then for its fragment block, each checked with
+ * xar_guard_data_block_ok; stop early when fn returns non-zero. */
+sqfs_err xar_guard_file_blocks(sqfs *fs, sqfs_inode *in,
+			       int (*fn)(void *arg, uint64_t pos,
+					 uint32_t hdr),
+			       void *arg);
 
 /* sqfs_read_range with every block checked: reads *size bytes at start
  * (fewer only at the end of the file) and sets *size to the count. c may

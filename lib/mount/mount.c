@@ -201,6 +201,7 @@ static int start_server(const struct place *p,
 			struct xar_mount *m, struct xar_err *err)
 {
 	struct xar_server_config cfg;
+	const char *prefetch[2];
 	char fsname[96];
 
 	if (check_fuse_usable(err))
@@ -228,6 +229,10 @@ static int start_server(const struct place *p,
 	cfg.stats_path = p->mp->stats_path;
 	cfg.lock_path = p->mp->lock_path;
 	cfg.start_timeout = START_TIMEOUT;
+	prefetch[0] = rq->target; /* the first file the start-up reads */
+	prefetch[1] = NULL;
+	cfg.prefetch = prefetch;
+	cfg.record_path = rq->record_path;
 	if (xar_server_start(&cfg, &m->server_pid, err))
 		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
 	m->new_mount = 1;

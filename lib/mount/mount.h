@@ -105,6 +105,8 @@ struct xar_mount_request {
 	const char *target;     /* the path in the image that will run, or
 				   NULL: checked with the root before a new
 				   mount (xar_image_check_serving) */
+	const char *record_path; /* a new mount records its start-up here
+				    (xar_server_config), or NULL */
 };
 
 struct xar_mount {

@@ -10,6 +10,9 @@
 
 #include "base/base.h"
 
+struct xar_prefetch;
+struct xar_record;
+
 struct xar_fuse_fs {
 	sqfs_ll ll; /* first: libsquashfuse_ll's helpers take the session's
 		     * user data for a sqfs_ll * */
@@ -18,6 +21,8 @@ struct xar_fuse_fs {
 	int has_xattrs;
 	int no_open;       /* the kernel opens files without asking us */
 	int no_opendir;    /* ... and directories */
+	struct xar_prefetch *prefetch; /* the start-up's blocks, or NULL */
+	struct xar_record *record;     /* mkxar --profile's record, or NULL */
 	void (*on_init)(void *arg); /* called once the kernel's INIT came */
 	void *on_init_arg;
 };

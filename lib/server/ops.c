@@ -15,6 +15,8 @@
  * thread-safe. Replies are sent exactly once per request. */
 #include "fs.h"
 #include "image/image.h"
+#include "prefetch.h"
+#include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +149,15 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 	fuse_reply_entry(req, &e);
 }
 
+static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
+			fuse_ino_t ino, const struct stat *st)
+{
+	struct xar_record *r = fs_of(req)->record; /* req is gone once replied */
+
+	reply_entry(req, ino, st);
+	xar_record_lookup(r, parent, name, ino);
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	sqfs_ll_i dir;
@@ -177,7 +188,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		 xar_guard_stat(&dir.ll->fs, &inode, &st))
 		fuse_reply_err(req, EIO);
 	else
-		reply_entry(req, dir.ll->ino_register(dir.ll, &entry), &st);
+		found_entry(req, parent, name, dir.ll->ino_register(dir.ll,
+								    &entry),
+			    &st);
 	free(namebuf);
 }
 
@@ -244,6 +257,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct xar_fuse_fs *fs = fs_of(req);
+	struct xar_guard_cursor c;
 	sqfs_inode inode;
 	uint64_t n = size;
 	char *buf;
@@ -261,8 +275,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	xar_record_read(fs->record, ino);
+	memset(&c, 0, sizeof(c));
+	c.src = xar_prefetch_source(fs->prefetch);
 	if (off < 0 || xar_guard_read_range(&fs->ll.fs, &inode, (uint64_t)off,
-					    &n, buf, NULL))
+					    &n, buf, &c))
 		fuse_reply_err(req, EIO);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);

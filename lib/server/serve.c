@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "prefetch.h"
+#include "record.h"
 #include "server.h"
 #include "stats.h"
 #include "base/base.h"
@@ -47,6 +50,9 @@ enum {
 	STATS_QUIET_MS = 200, /* rewrite the stats file once requests pause */
 	RETRY_MAX_MS = 60000, /* retry a busy idle unmount at least this often */
 };
+
+/* Decompressed start-up blocks held at most, until requests pause. */
+#define PREFETCH_BUDGET ((size_t)64 << 20)
 
 struct server {
 	const struct xar_server_config *cfg;
@@ -89,15 +95,19 @@ static void xar_path(const struct server *s, char *buf, size_t size)
 
 static void write_stats(struct server *s, const char *state)
 {
-	char preamble[2 * PATH_MAX + 128], xar[PATH_MAX];
+	char preamble[2 * PATH_MAX + 256], xar[PATH_MAX];
+	struct xar_prefetch_stats pf;
 
 	if (!s->cfg->stats_path)
 		return;
 	xar_path(s, xar, sizeof(xar));
+	xar_prefetch_get_stats(s->fs->prefetch, &pf);
 	snprintf(preamble, sizeof(preamble), "pid %ld\nformat %d\n"
-		 "mountpoint %s\nxar %s\nidle_timeout %u\nstate %s\n",
+		 "mountpoint %s\nxar %s\nidle_timeout %u\nstate %s\n"
+		 "prefetched %llu\nprefetch_hits %llu\nprefetch_waits %llu\n",
 		 (long)getpid(), XAR_MOUNT_FORMAT, s->cfg->mountpoint, xar,
-		 s->cfg->idle_timeout, state);
+		 s->cfg->idle_timeout, state, (unsigned long long)pf.blocks,
+		 (unsigned long long)pf.hits, (unsigned long long)pf.waits);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
 }
@@ -323,10 +333,19 @@ static int poll_timeout(const struct server *s, long long now)
 	return t > 3600000 ? 3600000 : (int)t;
 }
 
+/* Once requests pause, the start-up is over: write the counts and free
+ * the prefetched blocks (again later while the prefetcher still works). */
 static void housekeeping(struct server *s, long long now)
 {
-	if (s->stats_dirty && now - s->last_request >= STATS_QUIET_MS)
+	if (s->stats_dirty && now - s->last_request >= STATS_QUIET_MS) {
 		write_stats(s, "serving");
+		if (!xar_prefetch_settle(s->fs->prefetch)) {
+			s->stats_dirty = 1;
+			s->last_request = now;
+		} else {
+			malloc_trim(0);
+		}
+	}
 	if (s->cfg->idle_timeout && !s->unmount_pid && now >= s->next_attempt)
 		start_idle_unmount(s, now);
 }
@@ -374,12 +393,31 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fs->marker = cfg->marker;
 	fs->on_init = report_ready;
 	fs->on_init_arg = &s;
-	if (detach(&s) || mount_image(&s)) {
+	if (detach(&s)) {
+		xar_fuse_fs_close(fs);
+		leak_check();
+		_exit(1);
+	}
+	/* Every read allocates and frees a block-sized buffer, and so does
+	 * libsquashfuse per block: kept in the heap instead of mapped and
+	 * trimmed each time, they cost no page faults. Trimmed by hand once
+	 * the start-up's blocks are freed (housekeeping). */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	/* after detach: the thread keeps the signal mask and the image fd */
+	fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, cfg->offset,
+					  cfg->prefetch, PREFETCH_BUDGET);
+	if (cfg->record_path)
+		fs->record = xar_record_new();
+	if (mount_image(&s)) {
+		xar_prefetch_stop(fs->prefetch);
+		xar_record_free(fs->record);
 		xar_fuse_fs_close(fs);
 		leak_check();
 		_exit(1);
 	}
 	write_stats(&s, "serving");
+	s.stats_dirty = 1; /* to settle the prefetcher even if nobody asks */
 	rc = serve(&s);
 	/* Unmount (lazily) if still mounted. Once the kernel has dropped the
 	 * mount, /dev/fuse polls POLLERR and libfuse only closes it and frees
@@ -388,6 +426,10 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fuse_session_destroy(s.se);
 	if (s.unmount_pid)
 		waitpid(s.unmount_pid, NULL, 0);
+	xar_prefetch_stop(fs->prefetch);
+	if (fs->record)
+		xar_record_write(fs->record, cfg->record_path);
+	xar_record_free(fs->record);
 	write_final_stats(&s);
 	xar_fuse_fs_close(fs);
 	leak_check();

@@ -45,6 +45,14 @@ struct xar_server_config {
 	const char *stats_path; /* where request counts go; NULL: nowhere */
 	const char *lock_path;  /* the mount point's lock (xar_mount_lock) */
 	unsigned start_timeout; /* seconds to wait for "ready" */
+	const char *const *prefetch; /* image paths the start-up reads first
+				      * (NULL-terminated, or NULL): their
+				      * blocks, then those of the image's
+				      * start-up list, are decompressed
+				      * ahead of the requests */
+	const char *record_path; /* record the start-up's reads (mkxar
+				  * --profile) and write them here at exit
+				  * (a new file); NULL: do not */
 };
 
 /* The pid of the server that last wrote the stats file at path (its first

@@ -1,0 +1,376 @@
+/* The prefetcher (prefetch.h). A cold start spends most of the server's
+ * time decompressing blocks one request at a time while the app waits;
+ * the machine's other cores sit idle. This thread walks the files a
+ * start-up reads, in the order it reads them, and decompresses their
+ * blocks ahead of the requests, with its own libsquashfuse handle (whose
+ * caches are not thread-safe) on the same descriptor.
+ *
+ * Blocks live in one open-addressed table keyed by (position, header),
+ * under one lock:
+ *   BUSY   the thread is decompressing it: a reader waits for it;
+ *   READY  decompressed: a reader copies from it;
+ *   FAILED the thread could not: the reader decompresses it itself;
+ *   TAKEN  a reader came first and decompresses it itself: the thread
+ *          skips it instead of doing the same work twice.
+ * Memory is bounded by the budget and by time: once requests pause
+ * (xar_prefetch_settle) the blocks are freed, since the kernel's page
+ * cache keeps what was read. */
+#include "prefetch.h"
+#include "header/header.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+	SLOTS = 8192,             /* a power of two */
+	SLOTS_MAX = SLOTS / 4 * 3, /* entries, so that probes stay short */
+};
+
+enum { EMPTY, BUSY, READY, FAILED, TAKEN };
+
+struct slot {
+	uint64_t pos;
+	uint32_t hdr;
+	int state;
+	sqfs_block *block; /* READY */
+};
+
+struct xar_prefetch {
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a BUSY slot is no longer */
+	pthread_t thread;
+	int stop;           /* asked to stop */
+	int done;           /* the thread has finished its lists */
+	int joined;
+	size_t budget, used; /* decompressed bytes held or under way */
+	size_t nslots;
+	struct xar_prefetch_stats st;
+	struct xar_block_source src;
+	int fd;
+	uint64_t offset;
+	char **paths;
+	char *names;        /* the thread's directory entry name buffer */
+	sqfs fs;            /* the thread's own handle */
+	struct slot slot[SLOTS];
+};
+
+/* ---- the table (lock held) ---- */
+
+static size_t hash(uint64_t pos, uint32_t hdr)
+{
+	uint64_t h = (pos ^ ((uint64_t)hdr << 40)) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 51) & (SLOTS - 1);
+}
+
+/* The slot of (pos, hdr), or the empty one where it would go. The table
+ * never fills (SLOTS_MAX), so the probe ends. */
+static struct slot *find(struct xar_prefetch *p, uint64_t pos, uint32_t hdr)
+{
+	size_t i = hash(pos, hdr);
+
+	while (p->slot[i].state != EMPTY &&
+	       (p->slot[i].pos != pos || p->slot[i].hdr != hdr))
+		i = (i + 1) & (SLOTS - 1);
+	return &p->slot[i];
+}
+
+static void claim(struct xar_prefetch *p, struct slot *s, uint64_t pos,
+		  uint32_t hdr, int state)
+{
+	s->pos = pos;
+	s->hdr = hdr;
+	s->state = state;
+	p->nslots++;
+}
+
+static void clear(struct xar_prefetch *p)
+{
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++) {
+		if (p->slot[i].block)
+			sqfs_block_dispose(p->slot[i].block);
+		memset(&p->slot[i], 0, sizeof(p->slot[i]));
+	}
+	p->nslots = 0;
+	p->used = 0;
+}
+
+/* ---- the serving thread's side ---- */
+
+static int copy(void *arg, uint64_t pos, uint32_t hdr, uint64_t off,
+		uint64_t n, void *dst)
+{
+	struct xar_prefetch *p = arg;
+	struct slot *s;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	s = find(p, pos, hdr);
+	if (s->state == EMPTY && !p->done && p->nslots < SLOTS_MAX)
+		claim(p, s, pos, hdr, TAKEN);
+	if (s->state == BUSY)
+		p->st.waits++;
+	while (s->state == BUSY)
+		pthread_cond_wait(&p->changed, &p->lock);
+	if (s->state == READY && off <= s->block->size &&
+	    n <= s->block->size - off) {
+		memcpy(dst, (char *)s->block->data + off, n);
+		p->st.hits++;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+const struct xar_block_source *xar_prefetch_source(struct xar_prefetch *p)
+{
+	return p ? &p->src : NULL;
+}
+
+/* ---- the thread ---- */
+
+/* xar_guard_file_blocks' callback: decompress one block unless it is
+ * known already. Non-zero ends the walk (stopped, or out of budget). */
+static int take_block(void *arg, uint64_t pos, uint32_t hdr)
+{
+	struct xar_prefetch *p = arg;
+	size_t bs = p->fs.sb.block_size;
+	sqfs_block *b = NULL;
+	struct slot *s;
+	sqfs_err e;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->stop || p->used + bs > p->budget || p->nslots >= SLOTS_MAX) {
+		p->stop = 1;
+		pthread_mutex_unlock(&p->lock);
+		return 1;
+	}
+	s = find(p, pos, hdr);
+	if (s->state != EMPTY) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	claim(p, s, pos, hdr, BUSY);
+	p->used += bs;
+	pthread_mutex_unlock(&p->lock);
+
+	e = sqfs_data_block_read(&p->fs, (sqfs_off_t)pos, hdr, &b);
+
+	pthread_mutex_lock(&p->lock);
+	if (e == SQFS_OK && b) {
+		s->block = b;
+		s->state = READY;
+		p->st.blocks++;
+	} else {
+		s->state = FAILED;
+	}
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* The inode at path[0..len) ('/'-separated, from the root), through the
+ * guarded lookups; symbolic links are not followed. */
+static int lookup(struct xar_prefetch *p, const char *path, size_t len,
+		  sqfs_inode *in)
+{
+	const char *end = path + len;
+	sqfs_dir_entry e;
+	bool found;
+
+	if (xar_guard_inode_get(&p->fs, in, p->fs.sb.root_inode))
+		return -1;
+	sqfs_dentry_init(&e, p->names);
+	while (path < end) {
+		const char *c = path;
+
+		while (c < end && *c != '/')
+			c++;
+		if (c > path && !(c - path == 1 && *path == '.')) {
+			if (!S_ISDIR(in->base.mode) ||
+			    xar_guard_dir_lookup(&p->fs, in, path,
+						 (size_t)(c - path), &e,
+						 &found) || !found ||
+			    xar_guard_inode_get(&p->fs, in,
+						sqfs_dentry_inode(&e)))
+				return -1;
+		}
+		path = c + (c < end);
+	}
+	return 0;
+}
+
+static void prefetch_path(struct xar_prefetch *p, const char *path,
+			  size_t len)
+{
+	sqfs_inode in;
+
+	if (!lookup(p, path, len, &in) && S_ISREG(in.base.mode))
+		xar_guard_file_blocks(&p->fs, &in, take_block, p);
+}
+
+static int stopped(struct xar_prefetch *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
+/* The image's start-up list: one image path a line, in the order the
+ * recorded start-up first read them. */
+static void prefetch_list(struct xar_prefetch *p)
+{
+	uint64_t size = XAR_STARTUP_LIST_MAX;
+	sqfs_inode in;
+	char *buf, *line, *nl;
+
+	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
+	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX))) 
+		return;
+	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
+		size = 0;
+	for (line = buf; line < buf + size && !stopped(p); line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(buf + size - line));
+		if (!nl)
+			break; /* a cut last line is not trusted */
+		prefetch_path(p, line, (size_t)(nl - line));
+	}
+	free(buf);
+}
+
+static void *run(void *arg)
+{
+	struct xar_prefetch *p = arg;
+	const char *why;
+	size_t i;
+
+	if (xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) ==
+	    SQFS_OK) {
+		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
+			prefetch_path(p, p->paths[i], strlen(p->paths[i]));
+		if (!stopped(p))
+			prefetch_list(p);
+		xar_guard_destroy(&p->fs);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->done = 1;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* ---- life cycle ---- */
+
+static void free_paths(char **paths)
+{
+	size_t i;
+
+	for (i = 0; paths && paths[i]; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static char **copy_paths(const char *const *paths)
+{
+	size_t n = 0, i;
+	char **v;
+
+	while (paths && paths[n])
+		n++;
+	if (!(v = calloc(n + 1, sizeof(*v))))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!(v[i] = strdup(paths[i]))) {
+			free_paths(v);
+			return NULL;
+		}
+	return v;
+}
+
+struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
+					const char *const *paths,
+					size_t budget)
+{
+	struct xar_prefetch *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->fd = fd;
+	p->offset = offset;
+	p->budget = budget;
+	p->src.copy = copy;
+	p->src.arg = p;
+	p->paths = copy_paths(paths);
+	p->names = malloc(XAR_GUARD_NAME_BUF);
+	if (!p->paths || !p->names || offset > SIZE_MAX)
+		goto fail;
+	if (pthread_mutex_init(&p->lock, NULL))
+		goto fail;
+	if (pthread_cond_init(&p->changed, NULL))
+		goto fail_lock;
+	if (pthread_create(&p->thread, NULL, run, p))
+		goto fail_cond;
+	return p;
+fail_cond:
+	pthread_cond_destroy(&p->changed);
+fail_lock:
+	pthread_mutex_destroy(&p->lock);
+fail:
+	free(p->names);
+	free_paths(p->paths);
+	free(p);
+	return NULL;
+}
+
+int xar_prefetch_settle(struct xar_prefetch *p)
+{
+	int done;
+
+	if (!p)
+		return 1;
+	pthread_mutex_lock(&p->lock);
+	done = p->done;
+	if (done)
+		clear(p);
+	pthread_mutex_unlock(&p->lock);
+	if (done && !p->joined) {
+		pthread_join(p->thread, NULL);
+		p->joined = 1;
+	}
+	return done;
+}
+
+void xar_prefetch_get_stats(struct xar_prefetch *p,
+			    struct xar_prefetch_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	*st = p->st;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void xar_prefetch_stop(struct xar_prefetch *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_mutex_unlock(&p->lock);
+	if (!p->joined)
+		pthread_join(p->thread, NULL);
+	clear(p);
+	pthread_cond_destroy(&p->changed);
+	pthread_mutex_destroy(&p->lock);
+	free(p->names);
+	free_paths(p->paths);
+	free(p);
+}

@@ -1,0 +1,43 @@
+/* The server's prefetcher: a second thread that decompresses the blocks a
+ * start-up will read (the files the launcher names, then the image's
+ * recorded start-up list, XAR_STARTUP_LIST) while the mount is made and
+ * the app starts, so that the serving thread finds them ready instead of
+ * decompressing them one request at a time. See prefetch.c. */
+#ifndef XAR_SERVER_PREFETCH_H
+#define XAR_SERVER_PREFETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image.h"
+
+struct xar_prefetch;
+
+struct xar_prefetch_stats {
+	uint64_t blocks;  /* decompressed by the prefetcher */
+	uint64_t hits;    /* reads answered from them */
+	uint64_t waits;   /* reads that waited for a block under way */
+};
+
+/* Start the thread on the image at offset in fd (kept open by the
+ * caller), for paths (image paths, NULL-terminated; copied; may be NULL)
+ * then the start-up list, keeping at most budget decompressed bytes.
+ * NULL when nothing can be started (then there is simply no prefetch). */
+struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
+					const char *const *paths,
+					size_t budget);
+
+/* What the serving thread hands to xar_guard_read_range (cursor->src). */
+const struct xar_block_source *xar_prefetch_source(struct xar_prefetch *p);
+
+/* Once requests pause: 1 when the thread is done, its blocks then freed
+ * (the kernel's page cache holds what was read); 0 while it still works. */
+int xar_prefetch_settle(struct xar_prefetch *p);
+
+void xar_prefetch_get_stats(struct xar_prefetch *p,
+			    struct xar_prefetch_stats *st);
+
+/* Stop the thread, wait for it and free everything. NULL is fine. */
+void xar_prefetch_stop(struct xar_prefetch *p);
+
+#endif

@@ -1,0 +1,159 @@
+/* Recording a start-up (record.h). Only mkxar --profile's private mount
+ * records, so plain arrays and linear searches are enough: a start-up
+ * looks up thousands of names at most. Memory failures only cut the
+ * record short. */
+#include "record.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+#define ROOT_INO 1 /* FUSE_ROOT_ID */
+
+struct node {
+	uint64_t ino, parent;
+	char *name;
+	int read;
+};
+
+struct xar_record {
+	struct node *v;
+	size_t n, cap;
+	uint64_t *order; /* inodes in first-read order */
+	size_t norder, caporder;
+};
+
+struct xar_record *xar_record_new(void)
+{
+	return calloc(1, sizeof(struct xar_record));
+}
+
+static struct node *find(const struct xar_record *r, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].ino == ino)
+			return &r->v[i];
+	return NULL;
+}
+
+static int grow(void **v, size_t *cap, size_t n, size_t each)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (!(p = realloc(*v, c * each)))
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+void xar_record_lookup(struct xar_record *r, uint64_t parent,
+		       const char *name, uint64_t ino)
+{
+	struct node *n;
+
+	if (!r || !ino || find(r, ino) ||
+	    grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v)))
+		return; /* the first name of a hard-linked file stays */
+	n = &r->v[r->n];
+	if (!(n->name = strdup(name)))
+		return;
+	n->ino = ino;
+	n->parent = parent;
+	n->read = 0;
+	r->n++;
+}
+
+void xar_record_read(struct xar_record *r, uint64_t ino)
+{
+	struct node *n;
+
+	if (!r || !(n = find(r, ino)) || n->read ||
+	    grow((void **)&r->order, &r->caporder, r->norder,
+		 sizeof(*r->order)))
+		return;
+	n->read = 1;
+	r->order[r->norder++] = ino;
+}
+
+/* ino's path from the root, written backwards into the end of buf; the
+ * start of it, or NULL when it does not fit or a parent is unknown. */
+static char *path_of(const struct xar_record *r, uint64_t ino, char *buf,
+		     size_t size)
+{
+	char *p = buf + size - 1;
+	size_t depth = 0;
+
+	*p = '\0';
+	while (ino != ROOT_INO) {
+		const struct node *n = find(r, ino);
+		size_t len;
+
+		if (!n || ++depth > 4096)
+			return NULL;
+		len = strlen(n->name);
+		if ((size_t)(p - buf) < len + 1)
+			return NULL;
+		if (*p)
+			*--p = '/';
+		p -= len;
+		memcpy(p, n->name, len);
+		ino = n->parent;
+	}
+	return p;
+}
+
+int xar_record_write(const struct xar_record *r, const char *path)
+{
+	char buf[8192], *tmp = NULL, *p;
+	FILE *f = NULL;
+	size_t i;
+	int fd, rc = -1;
+
+	if (!r || asprintf(&tmp, "%s.tmp", path) < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	if (!(f = fdopen(fd, "w")))
+		goto out;
+	fd = -1;
+	for (i = 0; i < r->norder; i++)
+		if ((p = path_of(r, r->order[i], buf, sizeof(buf))))
+			fprintf(f, "%s\n", p);
+	if (fclose(f) == 0 && rename(tmp, path) == 0)
+		rc = 0;
+	f = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+void xar_record_free(struct xar_record *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].name);
+	free(r->v);
+	free(r->order);
+	free(r);
+}

@@ -1,0 +1,23 @@
+/* Recording a start-up (mkxar --profile): which regular files the app
+ * read, in the order it first read them, as image paths built from the
+ * names the kernel looked up. The server keeps one when its config has a
+ * record_path and writes it there when it exits. See record.c. */
+#ifndef XAR_SERVER_RECORD_H
+#define XAR_SERVER_RECORD_H
+
+#include <stdint.h>
+
+struct xar_record;
+
+struct xar_record *xar_record_new(void);
+/* name in directory parent is inode ino (FUSE numbers). */
+void xar_record_lookup(struct xar_record *r, uint64_t parent,
+		       const char *name, uint64_t ino);
+/* ino was read from. */
+void xar_record_read(struct xar_record *r, uint64_t ino);
+/* Atomically write the list to path (a new file, no symlink followed):
+ * one path a line, as XAR_STARTUP_LIST holds them. */
+int xar_record_write(const struct xar_record *r, const char *path);
+void xar_record_free(struct xar_record *r);
+
+#endif
