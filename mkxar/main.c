@@ -2,12 +2,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "build/build.h"
 #include "trust/trust.h"
 #include "options.h"
+#include "profile.h"
 #include "base/base.h"
 
 /* While a build interpreter runs, kill its process group and let the
@@ -76,6 +78,24 @@ static void report(const struct mkxar_options *o,
 		(unsigned long long)r->image.files,
 		(unsigned long long)r->image.dup_files, r->image.fragments,
 		r->uuid);
+}
+
+/* -v with a start-up list: how much of it the image holds. */
+static void report_startup(const struct mkxar_options *o,
+			   const struct xar_build_result *r, int app_status)
+{
+	if (!o->profile_args && !o->startup_list)
+		return;
+	fprintf(stderr, "mkxar: start-up list: %zu files laid out first",
+		r->startup_files);
+	if (r->startup_skipped)
+		fprintf(stderr, ", %zu lines naming no file skipped",
+			r->startup_skipped);
+	if (o->profile_args && app_status)
+		fprintf(stderr, " (the profile run exited with status %d)",
+			WIFEXITED(app_status) ? WEXITSTATUS(app_status) :
+			128 + WTERMSIG(app_status));
+	fputc('\n', stderr);
 }
 
 /* --new-key NAME: print the new key's id. */
@@ -148,6 +168,7 @@ int main(int argc, char **argv)
 	struct xar_err err = { 0 };
 	int rc = mkxar_parse_options(&o, argc, argv);
 	double start;
+	int app_status;
 
 	if (rc) {
 		mkxar_options_free(&o);
@@ -166,12 +187,13 @@ int main(int argc, char **argv)
 		o.python.bundled = show_bundled;
 	catch_signals();
 	start = now();
-	if (xar_build(&o.build, &r, &err)) {
+	if (mkxar_build(&o, &r, &app_status, &err)) {
 		die_if_interrupted();
 		fprintf(stderr, "mkxar: error: %s\n", err.msg);
 		rc = 1;
 	} else if (o.verbose) {
 		report(&o, &r);
+		report_startup(&o, &r, app_status);
 	} else if (!o.quiet) {
 		summary(&o, &r, now() - start);
 	}

@@ -17,6 +17,7 @@ enum {
 	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
 	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN, OPT_NO_EXEC,
 	OPT_BUNDLE_PYTHON, OPT_PYTHON_EXCLUDE, OPT_PYTHON_INCLUDE,
+	OPT_PROFILE, OPT_STARTUP_LIST,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,8 @@ static const struct option long_opts[] = {
 	{ "bundle-python", no_argument, NULL, OPT_BUNDLE_PYTHON },
 	{ "python-exclude", required_argument, NULL, OPT_PYTHON_EXCLUDE },
 	{ "python-include", required_argument, NULL, OPT_PYTHON_INCLUDE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "startup-list", required_argument, NULL, OPT_STARTUP_LIST },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -83,6 +86,13 @@ static const char usage_text[] =
 "                          image and runtime) with this Ed25519 key\n"
 "      --new-key NAME      write a new key pair NAME.key (0600) and\n"
 "                          NAME.pub; overwrites nothing\n"
+"      --profile ARGS      build, run the xar once with ARGS (split as the\n"
+"                          shell does) on a private mount, record the files\n"
+"                          its start-up reads and build again with those\n"
+"                          laid out first and read ahead at each new mount\n"
+"      --startup-list FILE the same from a list recorded earlier (image\n"
+"                          paths, one a line; xarexec --extract DIR\n"
+"                          __xar__/startup gets one), without a run\n"
 "\n"
 "Python apps (the interpreter runs the entry point from the mounted image):\n"
 "      --python-entry MODULE[:FUNCTION]\n"
@@ -210,6 +220,8 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case OPT_RUNTIME: b->runtime = arg; o->self_contained = 1; return 0;
 	case OPT_NEW_KEY: o->new_key = arg; return 0;
 	case OPT_SIGN: b->sign_key = arg; return 0;
+	case OPT_PROFILE: o->profile_args = arg; return 0;
+	case OPT_STARTUP_LIST: o->startup_list = arg; return 0;
 	case OPT_PYTHON: o->python.interp = arg; return 0;
 	case OPT_PYTHON_ENTRY: o->python.entry = arg; return 0;
 	case OPT_CONSOLE_SCRIPT: o->python.console_script = arg; return 0;
@@ -402,6 +414,15 @@ int mkxar_parse_options(struct mkxar_options *o, int argc, char **argv)
 	if (o->no_exec && entry_point_given(o))
 		return usage_error("--no-exec does not go with an entry point",
 				   NULL);
+	if (o->profile_args && o->startup_list)
+		return usage_error("--profile and --startup-list both give the "
+				   "start-up list", NULL);
+	if (o->profile_args && o->no_exec)
+		return usage_error("--profile runs the xar: it needs an entry "
+				   "point", NULL);
+	if (o->profile_args &&
+	    (rc = installed("xarexec", &o->xarexec_path, "xarexec", NULL)))
+		return rc;
 	return source_date_epoch(b);
 }
 
@@ -413,6 +434,7 @@ void mkxar_options_free(struct mkxar_options *o)
 	free(o->pip_args);
 	free(o->runtime_path);
 	free(o->launcher_path);
+	free(o->xarexec_path);
 	free(o->py_excludes);
 	free(o->py_includes);
 	free(o->projects);

@@ -12,6 +12,9 @@ struct mkxar_options {
 	const char *new_key;         /* --new-key NAME: only make a key pair */
 	char *runtime_path;          /* the default runtime, when found */
 	char *launcher_path;         /* the Python launcher, when bundling */
+	const char *profile_args;    /* --profile ARGS */
+	const char *startup_list;    /* --startup-list FILE */
+	char *xarexec_path;          /* the runtime --profile runs with */
 	/* storage behind build's arrays */
 	const char **excludes, **headers, **requirements, **pip_args,
 		   **projects, **py_excludes, **py_includes;

@@ -1,5 +1,6 @@
 /* mkxar's pipeline: sources -> tree -> image -> header -> output file. */
 #include "build.h"
+#include "startup.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -174,7 +175,7 @@ out:
 
 static int gather(const struct xar_build_opts *o, struct xar_tree *t,
 		  struct py_build *py, struct xar_header *h,
-		  struct xar_err *err)
+		  struct xar_build_result *r, struct xar_err *err)
 {
 	size_t i;
 
@@ -193,6 +194,10 @@ static int gather(const struct xar_build_opts *o, struct xar_tree *t,
 			      err))
 		return -1;
 	if (o->python && python_finish(o, t, py, h, err))
+		return -1;
+	if (o->startup &&
+	    xar_startup_apply(t, o->startup, o->startup_len,
+			      &r->startup_files, &r->startup_skipped, err))
 		return -1;
 	return 0;
 }
@@ -340,7 +345,7 @@ int xar_build(const struct xar_build_opts *o, struct xar_build_result *r,
 	    (o->runtime && xar_embed_load(&rt, o->runtime, err)))
 		goto out;
 	h.start = r->runtime_size = rt.start;
-	if (gather(o, &t, &py, &h, err))
+	if (gather(o, &t, &py, &h, r, err))
 		goto out;
 	newest = xar_tree_finish_times(&t, o->source_date_epoch);
 	so.mkfs_time = (uint32_t)(o->source_date_epoch >= 0 ?

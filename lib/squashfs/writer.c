@@ -24,11 +24,29 @@ struct layout {
 	uint16_t flags;
 };
 
-/* Regular files in inode-number order (the order data is written in). */
+/* Regular files in the order their data is written: the start-up list's
+ * files first, by rank, then the others in inode-number order. */
 struct files {
 	struct xar_node **v;
 	size_t n;
 };
+
+/* x's data goes before y's. */
+static int before(const struct xar_node *x, const struct xar_node *y)
+{
+	uint64_t rx = x->rank ? x->rank : UINT64_MAX;
+	uint64_t ry = y->rank ? y->rank : UINT64_MAX;
+
+	return rx != ry ? rx < ry : x->ino < y->ino;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct xar_node *x = *(struct xar_node *const *)a;
+	const struct xar_node *y = *(struct xar_node *const *)b;
+
+	return before(x, y) ? -1 : before(y, x);
+}
 
 static int collect_files(struct xar_tree *t, const struct xar_sqfs_tables *tb,
 			 struct files *f)
@@ -47,6 +65,7 @@ static int collect_files(struct xar_tree *t, const struct xar_sqfs_tables *tb,
 	for (i = 0; i < tb->ninodes; i++)
 		if (f->v[i])
 			f->v[f->n++] = f->v[i];
+	qsort(f->v, f->n, sizeof(*f->v), cmp_order);
 	return 0;
 }
 
@@ -63,7 +82,7 @@ static int cmp_size_digest(const void *a, const void *b)
 	c = memcmp(x->data->digest, y->data->digest, XAR_SHA256_LEN);
 	if (c)
 		return c;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	return cmp_order(a, b);
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -73,11 +92,11 @@ static int cmp_size(const void *a, const void *b)
 
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	return cmp_order(a, b);
 }
 
 /* Give every file its data record; files with equal contents share the
- * record of the one with the lowest inode number. Only files whose size
+ * record of the one written first. Only files whose size
  * another file shares are hashed. */
 static int share_duplicates(const struct files *f, uint64_t *dups,
 			    struct xar_err *err)

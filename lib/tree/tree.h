@@ -40,6 +40,9 @@ struct xar_node {
 	uint64_t ref;         /* inode reference, once written */
 	int written;
 	int synthetic;        /* directory made up to hold a DEST path */
+	uint32_t rank;        /* regular files: place on the start-up list
+			       * (1 first), whose data the writer lays out
+			       * first and in that order; 0: not on it */
 	struct xar_file_data *data;      /* regular files */
 	struct xar_node *parent;         /* directories */
 	struct xar_entry *children;      /* directories */

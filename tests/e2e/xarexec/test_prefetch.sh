@@ -1,0 +1,90 @@
+#!/bin/sh
+# The server's prefetcher: a new mount decompresses the target and the
+# image's start-up list on a second thread. Checked: a cold run reads the
+# right bytes and the server says it answered from prefetched blocks;
+# concurrent first launches; a server killed while it prefetches (nothing
+# hangs, the next run recovers); a start-up list naming odd things.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib_run.sh"
+run_setup
+T_CLEANUP_HOOK='kill -9 $bg 2>/dev/null; run_cleanup'
+bg=
+cd "$T" || exit 1
+
+# The app prints a checksum of the files it reads: 12 MiB of compressible
+# data (many blocks to decompress) and small files (fragments).
+mkdir -p src/bin src/data
+cat > src/bin/run <<'EOS'
+#!/bin/sh
+cd "$XAR_RUNTIME_FILES/data" && cat big.dat s1.txt s2.txt | cksum
+EOS
+chmod 755 src/bin/run
+seq 1 1500000 > src/data/big.dat
+head -c 12582912 src/data/big.dat > src/data/big.tmp && mv src/data/big.tmp src/data/big.dat
+echo one > src/data/s1.txt
+echo two > src/data/s2.txt
+want=$(cd src/data && cat big.dat s1.txt s2.txt | cksum)
+printf 'bin/run\ndata/big.dat\ndata/s1.txt\ndata/s2.txt\n' > start.list
+"$MKXAR" -q -o p.xar --startup-list start.list --exec bin/run src ||
+	{ fail setup "cannot build the test xar"; exit 1; }
+
+expect_eq "cold run output" "$want" "$("$XAREXEC" p.xar)"
+# the counts are written once requests pause
+wait_until 5 test -n "$(stats_value p.xar prefetch_hits | grep -v '^0$')"
+pf=$(stats_value p.xar prefetched) hits=$(stats_value p.xar prefetch_hits)
+check "blocks were prefetched ($pf)" test "${pf:-0}" -gt 0
+check "reads were answered from them" test "${hits:-0}" -gt 0
+expect_eq "hot run output" "$want" "$("$XAREXEC" p.xar)"
+
+# Eight first launches at once: one mount, the same bytes for all.
+"$XAREXEC" -u p.xar
+i=0
+while [ $i -lt 8 ]; do
+	"$XAREXEC" p.xar > "out.$i" 2>&1 &
+	i=$((i + 1))
+done
+wait
+bad=0
+i=0
+while [ $i -lt 8 ]; do
+	[ "$(cat "out.$i")" = "$want" ] || bad=$((bad + 1))
+	i=$((i + 1))
+done
+expect_eq "concurrent first launches all read right" 0 "$bad"
+expect_eq "one mount for them" 1 "$(run_mount_count "$XAR_MOUNT_ROOT")"
+
+# Killed while it prefetches: a reader gets an error, not a hang, and the
+# next run mounts again.
+"$XAREXEC" -u p.xar
+mp=$("$XAREXEC" -m p.xar)
+srv=$(awk '$1 == "pid" { print $2 }' "$mp.stats")
+kill -9 "$srv"
+timeout 20 cat "$mp/data/big.dat" > /dev/null 2>&1
+rc=$?
+check "a read from the killed mount fails, does not hang" test "$rc" -ne 0 -a "$rc" -ne 124
+expect_eq "next run recovers" "$want" "$(timeout 30 "$XAREXEC" p.xar)"
+
+# The server stopped (SIGSTOP) while the app reads: SIGCONT lets it finish.
+"$XAREXEC" -u p.xar
+"$XAREXEC" p.xar > stop.out 2>&1 &
+bg=$!
+sleep 0.05
+srv=$(awk '$1 == "pid" { print $2 }' "$("$XAREXEC" -n p.xar).stats" 2>/dev/null)
+[ -n "$srv" ] && kill -STOP "$srv" 2>/dev/null
+sleep 0.3
+[ -n "$srv" ] && kill -CONT "$srv" 2>/dev/null
+wait_until 20 run_gone "$bg"
+expect_eq "stopped and continued server, app finishes" "$want" "$(cat stop.out)"
+bg=
+
+# A start-up list naming missing files, directories, a symlink, "..", and
+# a huge line is harmless: the run is right.
+mkdir -p odd/bin
+cp src/bin/run odd/bin/run
+cp -R src/data odd/data
+ln -s data/s1.txt odd/link
+python3 -c 'print("x" * 70000)' > odd/long
+{ printf 'nothing\ndata\nlink\n../../etc/passwd\n'; cat odd/long; cat start.list; } > odd.list
+"$MKXAR" -q -o odd.xar --startup-list odd.list --exec bin/run odd ||
+	fail "odd list" "build failed"
+expect_eq "odd start-up list, cold run" "$want" "$("$XAREXEC" odd.xar)"
