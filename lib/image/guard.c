@@ -317,15 +317,17 @@ sqfs_err xar_guard_read_range(sqfs *fs, sqfs_inode *in, uint64_t start,
 }
 
 sqfs_err xar_guard_file_blocks(sqfs *fs, sqfs_inode *in,
-			       int (*fn)(void *arg, uint64_t pos,
-					 uint32_t hdr),
+			       int (*fn)(void *arg,
+					 const struct xar_guard_piece *piece),
 			       void *arg)
 {
+	uint64_t fsize = in->xtra.reg.file_size, bs = fs->sb.block_size;
 	struct squashfs_fragment_entry frag;
+	struct xar_guard_piece pc;
 	uint64_t nblocks, b;
 	sqfs_blocklist bl;
 
-	if (!S_ISREG(in->base.mode) || !fs->sb.block_size)
+	if (!S_ISREG(in->base.mode) || !bs)
 		return SQFS_ERR;
 	nblocks = sqfs_blocklist_count(fs, in);
 	sqfs_blocklist_init(fs, in, &bl);
@@ -336,14 +338,24 @@ sqfs_err xar_guard_file_blocks(sqfs *fs, sqfs_inode *in,
 			continue;
 		if (!xar_guard_data_block_ok(fs, bl.block, bl.header))
 			return SQFS_ERR;
-		if (fn(arg, bl.block, bl.header))
+		pc.pos = bl.block;
+		pc.hdr = bl.header;
+		pc.file_off = b * bs;
+		pc.block_off = 0;
+		pc.len = fsize - pc.file_off < bs ? fsize - pc.file_off : bs;
+		if (fn(arg, &pc))
 			return SQFS_OK;
 	}
-	if (in->xtra.reg.file_size % fs->sb.block_size &&
+	if (fsize > nblocks * bs &&
 	    in->xtra.reg.frag_idx != SQUASHFS_INVALID_FRAG) {
 		if (frag_entry(fs, in, &frag))
 			return SQFS_ERR;
-		fn(arg, frag.start_block, frag.size);
+		pc.pos = frag.start_block;
+		pc.hdr = frag.size;
+		pc.file_off = nblocks * bs;
+		pc.block_off = in->xtra.reg.frag_off;
+		pc.len = fsize - pc.file_off;
+		fn(arg, &pc);
 	}
 	return SQFS_OK;
 }

@@ -312,12 +312,21 @@ struct xar_guard_cursor {
  * and is at most a block once decompressed (what copying it needs). */
 int xar_guard_data_block_ok(const sqfs *fs, uint64_t pos, uint32_t hdr);
 
-/* Call fn(arg, pos, hdr) for each stored block of a regular file, in file
- * order (holes skipped), then for its fragment block, each checked with
- * xar_guard_data_block_ok; stop early when fn returns non-zero. */
+/* Where a piece of a regular file is stored: bytes [block_off, block_off
+ * + len) of the block at pos (header hdr) once decompressed are the file's
+ * bytes at file_off. A data block is one piece, a fragment tail another. */
+struct xar_guard_piece {
+	uint64_t pos;
+	uint32_t hdr;
+	uint64_t file_off, block_off, len;
+};
+
+/* Call fn(arg, piece) for each stored piece of a regular file, in file
+ * order (holes skipped), each block checked with xar_guard_data_block_ok;
+ * stop early when fn returns non-zero. */
 sqfs_err xar_guard_file_blocks(sqfs *fs, sqfs_inode *in,
-			       int (*fn)(void *arg, uint64_t pos,
-					 uint32_t hdr),
+			       int (*fn)(void *arg,
+					 const struct xar_guard_piece *piece),
 			       void *arg);
 
 /* sqfs_read_range with every block checked: reads *size bytes at start

@@ -150,12 +150,14 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 }
 
 static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
-			fuse_ino_t ino, const struct stat *st)
+			fuse_ino_t ino, const sqfs_inode *inode,
+			const struct stat *st)
 {
-	struct xar_record *r = fs_of(req)->record; /* req is gone once replied */
+	struct xar_fuse_fs *fs = fs_of(req); /* req is gone once replied */
 
 	reply_entry(req, ino, st);
-	xar_record_lookup(r, parent, name, ino);
+	xar_record_lookup(fs->record, parent, name, ino);
+	xar_prefetch_looked_up(fs->prefetch, ino, inode);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -190,7 +192,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	else
 		found_entry(req, parent, name, dir.ll->ino_register(dir.ll,
 								    &entry),
-			    &st);
+			    &inode, &st);
 	free(namebuf);
 }
 

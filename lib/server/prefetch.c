@@ -14,18 +14,33 @@
  *          skips it instead of doing the same work twice.
  * Memory is bounded by the budget and by time: once requests pause
  * (xar_prefetch_settle) the blocks are freed, since the kernel's page
- * cache keeps what was read. */
+ * cache keeps what was read.
+ *
+ * Each READ is a round trip through the kernel, at most 128 KiB each
+ * (FUSE's readahead window). So once the kernel knows a file (the serving
+ * thread answered its LOOKUP), the thread also stores its prefetched
+ * blocks straight into the page cache (FUSE_NOTIFY_STORE), and the app's
+ * page faults on them never reach the server. Only this thread pushes: a
+ * store waits for pages that a READ in flight holds locked, and the
+ * serving thread must be free to answer that READ. */
 #include "prefetch.h"
+#include "fs.h"
 #include "header/header.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 enum {
 	SLOTS = 8192,             /* a power of two */
 	SLOTS_MAX = SLOTS / 4 * 3, /* entries, so that probes stay short */
+	KNOWN = 4096,             /* files the kernel looked up (power of 2) */
+	KNOWN_MAX = KNOWN / 4 * 3,
+	QUEUE = 256,              /* looked-up files waiting to be pushed */
+	STORE_TRIES = 20,         /* a store before the kernel made the inode */
 };
 
 enum { EMPTY, BUSY, READY, FAILED, TAKEN };
@@ -37,13 +52,33 @@ struct slot {
 	sqfs_block *block; /* READY */
 };
 
+/* A file the kernel has looked up: its FUSE inode by SquashFS number. */
+struct known {
+	uint32_t number; /* 0: empty (SquashFS numbers start at 1) */
+	uint64_t ino;
+};
+
+struct job {
+	uint64_t ino;
+	sqfs_inode inode;
+};
+
 struct xar_prefetch {
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* a BUSY slot is no longer */
+	pthread_cond_t work;    /* a job came, or the end */
 	pthread_t thread;
 	int stop;           /* asked to stop */
 	int done;           /* the thread has finished its lists */
+	int quit;           /* no more pushes: the thread ends */
+	int ended;          /* the thread has ended */
 	int joined;
+	struct fuse_session *se; /* where stores go, once mounted */
+	struct known known[KNOWN];
+	size_t nknown;
+	struct job queue[QUEUE];
+	size_t nqueue;
+	uint32_t cur;       /* the thread's file (SquashFS inode number) */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
 	struct xar_prefetch_stats st;
@@ -131,34 +166,175 @@ const struct xar_block_source *xar_prefetch_source(struct xar_prefetch *p)
 	return p ? &p->src : NULL;
 }
 
+/* ---- what the kernel knows ---- */
+
+static struct known *known_slot(struct xar_prefetch *p, uint32_t number)
+{
+	size_t i = (number * 2654435761u) & (KNOWN - 1);
+
+	while (p->known[i].number && p->known[i].number != number)
+		i = (i + 1) & (KNOWN - 1);
+	return &p->known[i];
+}
+
+void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
+			    const sqfs_inode *in)
+{
+	struct known *k;
+
+	if (!p || !S_ISREG(in->base.mode) || !in->base.inode_number)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (!p->quit && p->nknown < KNOWN_MAX) {
+		k = known_slot(p, in->base.inode_number);
+		if (!k->number) {
+			k->number = in->base.inode_number;
+			p->nknown++;
+		}
+		k->ino = ino;
+		if (p->nqueue < QUEUE) {
+			p->queue[p->nqueue].ino = ino;
+			p->queue[p->nqueue++].inode = *in;
+			pthread_cond_signal(&p->work);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->se = se;
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* ---- the thread ---- */
 
-/* xar_guard_file_blocks' callback: decompress one block unless it is
- * known already. Non-zero ends the walk (stopped, or out of budget). */
-static int take_block(void *arg, uint64_t pos, uint32_t hdr)
+static void sleep_us(long us)
 {
-	struct xar_prefetch *p = arg;
+	struct timespec ts = { 0, us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Store a piece of a decompressed block into inode ino's page cache. The
+ * kernel makes the inode only after the LOOKUP reply wakes the app, so a
+ * store that comes first is tried again, briefly. */
+static void push(struct xar_prefetch *p, struct fuse_session *se,
+		 uint64_t ino, const struct xar_guard_piece *pc,
+		 const sqfs_block *b)
+{
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT((size_t)pc->len);
+	int tries = 0, rc;
+
+	if (!se || pc->block_off > b->size || pc->len > b->size - pc->block_off)
+		return;
+	bv.buf[0].mem = (char *)b->data + pc->block_off;
+	while ((rc = fuse_lowlevel_notify_store(se, ino, (off_t)pc->file_off,
+						&bv, 0)) == -ENOENT &&
+	       ++tries < STORE_TRIES)
+		sleep_us(100);
+	if (!rc) {
+		pthread_mutex_lock(&p->lock);
+		p->st.pushed++;
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* The READY block of a piece, and where its file's pages go: 1 when
+ * there is something to push. */
+static int pushable(struct xar_prefetch *p, const struct xar_guard_piece *pc,
+		    uint32_t number, uint64_t *ino, const sqfs_block **b,
+		    struct fuse_session **se)
+{
+	struct slot *s;
+	struct known *k;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	s = find(p, pc->pos, pc->hdr);
+	k = known_slot(p, number);
+	if (s->state == READY && k->number && !p->quit) {
+		*ino = k->ino;
+		*b = s->block; /* freed only after the thread ends */
+		*se = p->se;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static void push_piece(struct xar_prefetch *p, const struct xar_guard_piece *pc,
+		       uint32_t number)
+{
+	struct fuse_session *se;
+	const sqfs_block *b;
+	uint64_t ino;
+
+	if (pushable(p, pc, number, &ino, &b, &se))
+		push(p, se, ino, pc, b);
+}
+
+struct job_walk {
+	struct xar_prefetch *p;
+	uint32_t number;
+};
+
+static int push_ready(void *arg, const struct xar_guard_piece *pc)
+{
+	struct job_walk *w = arg;
+
+	push_piece(w->p, pc, w->number);
+	return 0;
+}
+
+/* Push what is ready of each file looked up since the last time. */
+static void drain(struct xar_prefetch *p)
+{
+	struct job job;
+	struct job_walk w = { p, 0 };
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		if (!p->nqueue || p->quit) {
+			pthread_mutex_unlock(&p->lock);
+			return;
+		}
+		job = p->queue[--p->nqueue];
+		pthread_mutex_unlock(&p->lock);
+		w.number = job.inode.base.inode_number;
+		xar_guard_file_blocks(&p->fs, &job.inode, push_ready, &w);
+	}
+}
+
+/* Decompress the block of a piece unless it is known already. 0 when the
+ * block is READY (now or before), 1 when not, -1 to end the walk (stopped,
+ * or out of budget). */
+static int fetch(struct xar_prefetch *p, const struct xar_guard_piece *pc)
+{
 	size_t bs = p->fs.sb.block_size;
 	sqfs_block *b = NULL;
 	struct slot *s;
 	sqfs_err e;
 
 	pthread_mutex_lock(&p->lock);
+	s = find(p, pc->pos, pc->hdr);
+	if (s->state != EMPTY) {
+		pthread_mutex_unlock(&p->lock);
+		return s->state == READY ? 0 : 1;
+	}
 	if (p->stop || p->used + bs > p->budget || p->nslots >= SLOTS_MAX) {
 		p->stop = 1;
 		pthread_mutex_unlock(&p->lock);
-		return 1;
+		return -1;
 	}
-	s = find(p, pos, hdr);
-	if (s->state != EMPTY) {
-		pthread_mutex_unlock(&p->lock);
-		return 0;
-	}
-	claim(p, s, pos, hdr, BUSY);
+	claim(p, s, pc->pos, pc->hdr, BUSY);
 	p->used += bs;
 	pthread_mutex_unlock(&p->lock);
 
-	e = sqfs_data_block_read(&p->fs, (sqfs_off_t)pos, hdr, &b);
+	e = sqfs_data_block_read(&p->fs, (sqfs_off_t)pc->pos, pc->hdr, &b);
 
 	pthread_mutex_lock(&p->lock);
 	if (e == SQFS_OK && b) {
@@ -170,7 +346,21 @@ static int take_block(void *arg, uint64_t pos, uint32_t hdr)
 	}
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
-	return 0;
+	return s->state == READY ? 0 : 1;
+}
+
+/* xar_guard_file_blocks' callback for the lists: fetch, and push when the
+ * kernel knows the file already. */
+static int take_piece(void *arg, const struct xar_guard_piece *pc)
+{
+	struct xar_prefetch *p = arg;
+	int rc;
+
+	drain(p);
+	rc = fetch(p, pc);
+	if (rc == 0)
+		push_piece(p, pc, p->cur);
+	return rc < 0;
 }
 
 /* The inode at path[0..len) ('/'-separated, from the root), through the
@@ -209,8 +399,10 @@ static void prefetch_path(struct xar_prefetch *p, const char *path,
 {
 	sqfs_inode in;
 
-	if (!lookup(p, path, len, &in) && S_ISREG(in.base.mode))
-		xar_guard_file_blocks(&p->fs, &in, take_block, p);
+	if (lookup(p, path, len, &in) || !S_ISREG(in.base.mode))
+		return;
+	p->cur = in.base.inode_number;
+	xar_guard_file_blocks(&p->fs, &in, take_piece, p);
 }
 
 static int stopped(struct xar_prefetch *p)
@@ -232,7 +424,7 @@ static void prefetch_list(struct xar_prefetch *p)
 	char *buf, *line, *nl;
 
 	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
-	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX))) 
+	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX)))
 		return;
 	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
 		size = 0;
@@ -245,23 +437,46 @@ static void prefetch_list(struct xar_prefetch *p)
 	free(buf);
 }
 
+/* After the lists: push for files looked up later, until the end. */
+static void serve_pushes(struct xar_prefetch *p)
+{
+	for (;;) {
+		drain(p);
+		pthread_mutex_lock(&p->lock);
+		while (!p->nqueue && !p->quit)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->lock);
+			return;
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
 static void *run(void *arg)
 {
 	struct xar_prefetch *p = arg;
 	const char *why;
 	size_t i;
+	int ok;
 
-	if (xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) ==
-	    SQFS_OK) {
+	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
+	if (ok) {
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
 			prefetch_path(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))
 			prefetch_list(p);
-		xar_guard_destroy(&p->fs);
 	}
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
 	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	if (ok) {
+		serve_pushes(p);
+		xar_guard_destroy(&p->fs);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->ended = 1;
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -315,10 +530,14 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 		goto fail;
 	if (pthread_cond_init(&p->changed, NULL))
 		goto fail_lock;
+	if (pthread_cond_init(&p->work, NULL))
+		goto fail_changed;
 	if (pthread_create(&p->thread, NULL, run, p))
-		goto fail_cond;
+		goto fail_work;
 	return p;
-fail_cond:
+fail_work:
+	pthread_cond_destroy(&p->work);
+fail_changed:
 	pthread_cond_destroy(&p->changed);
 fail_lock:
 	pthread_mutex_destroy(&p->lock);
@@ -337,14 +556,31 @@ int xar_prefetch_settle(struct xar_prefetch *p)
 		return 1;
 	pthread_mutex_lock(&p->lock);
 	done = p->done;
-	if (done)
-		clear(p);
+	if (done) {
+		p->quit = 1;
+		pthread_cond_signal(&p->work);
+	}
 	pthread_mutex_unlock(&p->lock);
 	if (done && !p->joined) {
 		pthread_join(p->thread, NULL);
 		p->joined = 1;
+		clear(p);
 	}
 	return done;
+}
+
+int xar_prefetch_quiesce(struct xar_prefetch *p)
+{
+	int ended;
+
+	if (!p)
+		return 1;
+	pthread_mutex_lock(&p->lock);
+	p->stop = p->quit = 1;
+	pthread_cond_signal(&p->work);
+	ended = p->ended;
+	pthread_mutex_unlock(&p->lock);
+	return ended;
 }
 
 void xar_prefetch_get_stats(struct xar_prefetch *p,
@@ -363,11 +599,13 @@ void xar_prefetch_stop(struct xar_prefetch *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
-	p->stop = 1;
+	p->stop = p->quit = 1;
+	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	if (!p->joined)
 		pthread_join(p->thread, NULL);
 	clear(p);
+	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->names);

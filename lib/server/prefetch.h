@@ -17,18 +17,32 @@ struct xar_prefetch_stats {
 	uint64_t blocks;  /* decompressed by the prefetcher */
 	uint64_t hits;    /* reads answered from them */
 	uint64_t waits;   /* reads that waited for a block under way */
+	uint64_t pushed;  /* pieces stored into the page cache */
 };
 
 /* Start the thread on the image at offset in fd (kept open by the
  * caller), for paths (image paths, NULL-terminated; copied; may be NULL)
  * then the start-up list, keeping at most budget decompressed bytes.
- * NULL when nothing can be started (then there is simply no prefetch). */
+ * NULL when nothing can be started (then there is simply no prefetch).
+ * The thread ends (and its blocks are freed) at xar_prefetch_settle or
+ * xar_prefetch_stop. */
 struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 					const char *const *paths,
 					size_t budget);
 
 /* What the serving thread hands to xar_guard_read_range (cursor->src). */
 const struct xar_block_source *xar_prefetch_source(struct xar_prefetch *p);
+
+struct fuse_session;
+
+/* Where to store pages (FUSE_NOTIFY_STORE), once the session exists. */
+void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se);
+
+/* The serving thread answered a LOOKUP of inode in with FUSE inode ino:
+ * the kernel knows the file, so its prefetched blocks can be stored into
+ * its page cache. */
+void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
+			    const sqfs_inode *in);
 
 /* Once requests pause: 1 when the thread is done, its blocks then freed
  * (the kernel's page cache holds what was read); 0 while it still works. */
@@ -37,7 +51,14 @@ int xar_prefetch_settle(struct xar_prefetch *p);
 void xar_prefetch_get_stats(struct xar_prefetch *p,
 			    struct xar_prefetch_stats *st);
 
-/* Stop the thread, wait for it and free everything. NULL is fine. */
+/* Ask the thread to end: 1 once it has. A store it is making waits for
+ * pages that a READ in flight holds, so the serving thread goes on
+ * answering requests until this says 1. NULL is fine. */
+int xar_prefetch_quiesce(struct xar_prefetch *p);
+
+/* Stop the thread, wait for it and free everything: only once it cannot
+ * be waiting for the kernel (quiesced, or the mount is gone). NULL is
+ * fine. */
 void xar_prefetch_stop(struct xar_prefetch *p);
 
 #endif
