@@ -11,25 +11,32 @@
 
 #include "header/header.h"
 
-/* Rank the file at line[0..n) and append its path to out; 1 when ranked. */
+/* Keep line[0..n) (append it to out) if it names a regular file of the
+ * tree, ranking the file when this is its first line: 2 when ranked, 1
+ * when kept, 0 when skipped (nothing named, or the whole file again). */
 static int rank_line(struct xar_tree *t, const char *line, size_t n,
 		     uint32_t rank, char *out, size_t *used)
 {
 	struct xar_node *node;
+	uint64_t first, last;
 	char path[4096];
+	size_t plen;
 
-	if (!n || n >= sizeof(path))
+	if (xar_startup_line(line, n, &plen, &first, &last) || !plen ||
+	    plen >= sizeof(path))
 		return 0;
-	memcpy(path, line, n);
-	path[n] = '\0';
+	memcpy(path, line, plen);
+	path[plen] = '\0';
 	node = xar_tree_lookup(t, path);
-	if (!node || !S_ISREG(node->mode) || node->rank)
+	if (!node || !S_ISREG(node->mode) || (node->rank && plen == n))
 		return 0;
-	node->rank = rank;
 	memcpy(out + *used, line, n);
 	out[*used + n] = '\n';
 	*used += n + 1;
-	return 1;
+	if (node->rank)
+		return 1;
+	node->rank = rank;
+	return 2;
 }
 
 int xar_startup_apply(struct xar_tree *t, const char *list, size_t len,
@@ -53,12 +60,15 @@ int xar_startup_apply(struct xar_tree *t, const char *list, size_t len,
 	if (!(out = malloc(len + 1)))
 		return xar_err_set(err, ENOMEM, "out of memory");
 	for (; line < end; line = nl + 1) {
+		int kept;
+
 		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
 			nl = end;
-		if (rank_line(t, line, (size_t)(nl - line),
-			      (uint32_t)*files + 1, out, &used))
+		kept = rank_line(t, line, (size_t)(nl - line),
+				 (uint32_t)*files + 1, out, &used);
+		if (kept == 2)
 			(*files)++;
-		else if (nl > line)
+		else if (!kept && nl > line)
 			(*skipped)++;
 	}
 	rc = *files ? xar_tree_add_bytes(t, XAR_STARTUP_LIST, out, used,

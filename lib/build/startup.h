@@ -14,7 +14,8 @@
  * ranked ones. Fails on a list longer than XAR_STARTUP_LIST_MAX, a NUL
  * byte, or a tree that has XAR_STARTUP_LIST already. */
 /* *files counts the files ranked, *skipped the lines naming no regular
- * file of the tree (or one named before). */
+ * file of the tree, the whole of a file named before, or a range that
+ * does not parse; the other lines are stored as given. */
 int xar_startup_apply(struct xar_tree *t, const char *list, size_t len,
 		      size_t *files, size_t *skipped, struct xar_err *err);
 

@@ -122,11 +122,20 @@ int xar_header_read_fd(struct xar_header *h, int fd, struct xar_err *err);
 int xar_header_format(struct xar_header *h, char **out, size_t *len,
 		      struct xar_err *err);
 
-/* The image's start-up list (mkxar --profile, --startup-list): the image
- * paths of the regular files a recorded start-up read, one a line, in the
- * order it first read them. The writer lays their data out first and in
- * that order; the FUSE server decompresses them ahead of the app. */
+/* The image's start-up list (mkxar --profile, --startup-list): what a
+ * recorded start-up read, in the order it first read it, one line each:
+ * an image path (a whole regular file), or a path, a tab and "FIRST-LAST"
+ * (those of its blocks, counted in the image's block size from 0; a
+ * fragment tail counts as the block after the last full one). The writer
+ * lays the files out first, in the order of their first lines; the FUSE
+ * server decompresses what the lines name ahead of the app. */
 #define XAR_STARTUP_LIST "__xar__/startup"
 #define XAR_STARTUP_LIST_MAX (1u << 20) /* bytes */
+
+/* One line of it (without its newline): *path_len is the path's length;
+ * *first..*last the blocks named, 0..UINT64_MAX for a whole file. -1 for
+ * a range that does not read as FIRST-LAST with FIRST <= LAST. */
+int xar_startup_line(const char *line, size_t len, size_t *path_len,
+		     uint64_t *first, uint64_t *last);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef XAR_SERVER_FS_H
 #define XAR_SERVER_FS_H
 
+#include <float.h>
 #include <stdint.h>
 
 #include <squashfuse/ll.h>
@@ -34,6 +35,21 @@ int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
 void xar_fuse_fs_close(struct xar_fuse_fs *fs);
 
 extern const struct fuse_lowlevel_ops xar_fuse_ops;
+
+/* Entry and attribute timeouts: for ever (libfuse clamps it to the
+ * largest it can give). */
+#define XAR_FUSE_FOREVER DBL_MAX
+
+/* The kernel now knows name in parent as inode ino (a LOOKUP or
+ * READDIRPLUS answered): for the record and the prefetcher's stores. */
+void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
+		    const char *name, fuse_ino_t ino, const sqfs_inode *inode);
+
+/* ops_dir.c */
+void xar_fuse_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		      off_t off, struct fuse_file_info *fi);
+void xar_fuse_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			  off_t off, struct fuse_file_info *fi);
 
 struct xar_server_config;
 

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#define FOREVER DBL_MAX /* libfuse clamps it to the largest timeout */
+#define FOREVER XAR_FUSE_FOREVER
 
 /* Decompressed blocks kept: metadata (inodes, directories), data blocks and
  * fragment blocks, which pack many small files each. libsquashfuse's
@@ -149,6 +149,13 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 	fuse_reply_entry(req, &e);
 }
 
+void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
+		    const char *name, fuse_ino_t ino, const sqfs_inode *inode)
+{
+	xar_record_lookup(fs->record, parent, name, ino);
+	xar_prefetch_looked_up(fs->prefetch, ino, inode);
+}
+
 static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 			fuse_ino_t ino, const sqfs_inode *inode,
 			const struct stat *st)
@@ -156,8 +163,7 @@ static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct xar_fuse_fs *fs = fs_of(req); /* req is gone once replied */
 
 	reply_entry(req, ino, st);
-	xar_record_lookup(fs->record, parent, name, ino);
-	xar_prefetch_looked_up(fs->prefetch, ino, inode);
+	xar_fuse_known(fs, parent, name, ino, inode);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -277,7 +283,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	xar_record_read(fs->record, ino);
+	if (fs->record && size && off >= 0 && fs->ll.fs.sb.block_size)
+		xar_record_read(fs->record, ino, (uint64_t)off /
+				fs->ll.fs.sb.block_size, ((uint64_t)off +
+				size - 1) / fs->ll.fs.sb.block_size);
 	memset(&c, 0, sizeof(c));
 	c.src = xar_prefetch_source(fs->prefetch);
 	if (off < 0 || xar_guard_read_range(&fs->ll.fs, &inode, (uint64_t)off,
@@ -285,79 +294,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, EIO);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
-}
-
-/* Directory offsets: 1 and 2 follow "." and ".."; an entry's offset is
- * libsquashfuse's offset of the next entry plus 2. */
-static size_t add_dot_entries(fuse_req_t req, char *buf, size_t size,
-			      off_t off, fuse_ino_t ino)
-{
-	static const char *const names[] = { ".", ".." };
-	struct stat st;
-	size_t used = 0, n;
-
-	memset(&st, 0, sizeof(st));
-	st.st_mode = S_IFDIR;
-	for (; off < 2; off++) {
-		st.st_ino = off == 0 ? ino : FUSE_ROOT_ID;
-		n = fuse_add_direntry(req, buf + used, size - used, names[off],
-				      &st, off + 1);
-		if (n > size - used)
-			break;
-		used += n;
-	}
-	return used;
-}
-
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
-		       off_t off, struct fuse_file_info *fi)
-{
-	sqfs_ll_i node;
-	sqfs_dir dir;
-	char *name = NULL;
-	sqfs_dir_entry entry;
-	sqfs_err sqerr = SQFS_OK;
-	struct stat st;
-	size_t used, n;
-	char *buf;
-
-	if (sqfs_ll_iget(req, &node, ino))
-		return;
-	if (!S_ISDIR(node.inode.base.mode)) {
-		fuse_reply_err(req, ENOTDIR);
-		return;
-	}
-	buf = malloc(size ? size : 1);
-	name = malloc(XAR_GUARD_NAME_BUF);
-	if (!buf || !name) {
-		fuse_reply_err(req, ENOMEM);
-		goto out;
-	}
-	used = add_dot_entries(req, buf, size, off, ino);
-	if (xar_guard_dir_open_at(&node.ll->fs, &node.inode, &dir,
-				  off >= 2 ? off - 2 : 0, name)) {
-		fuse_reply_err(req, EIO);
-		goto out;
-	}
-	memset(&st, 0, sizeof(st));
-	sqfs_dentry_init(&entry, name);
-	while (xar_guard_dir_next(&node.ll->fs, &dir, &entry, &sqerr)) {
-		st.st_ino = node.ll->ino_fuse_num(node.ll, &entry);
-		st.st_mode = sqfs_dentry_mode(&entry);
-		n = fuse_add_direntry(req, buf + used, size - used,
-				      sqfs_dentry_name(&entry), &st,
-				      sqfs_dentry_next_offset(&entry) + 2);
-		if (n > size - used)
-			break;
-		used += n;
-	}
-	if (sqerr)
-		fuse_reply_err(req, EIO);
-	else
-		fuse_reply_buf(req, buf, used);
-out:
-	free(name);
 	free(buf);
 }
 
@@ -480,7 +416,8 @@ const struct fuse_lowlevel_ops xar_fuse_ops = {
 	.read = op_read,
 	.flush = op_flush,
 	.opendir = op_opendir,
-	.readdir = op_readdir,
+	.readdir = xar_fuse_readdir,
+	.readdirplus = xar_fuse_readdirplus,
 	.statfs = op_statfs,
 	.getxattr = op_getxattr,
 	.listxattr = op_listxattr,

@@ -79,6 +79,7 @@ struct xar_prefetch {
 	struct job queue[QUEUE];
 	size_t nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
+	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
 	struct xar_prefetch_stats st;
@@ -349,13 +350,18 @@ static int fetch(struct xar_prefetch *p, const struct xar_guard_piece *pc)
 	return s->state == READY ? 0 : 1;
 }
 
-/* xar_guard_file_blocks' callback for the lists: fetch, and push when the
- * kernel knows the file already. */
+/* xar_guard_file_blocks' callback for the lists: fetch the pieces of the
+ * line's range, and push them when the kernel knows the file already. */
 static int take_piece(void *arg, const struct xar_guard_piece *pc)
 {
 	struct xar_prefetch *p = arg;
+	uint64_t bs = p->fs.sb.block_size, index = pc->file_off / bs;
 	int rc;
 
+	if (index < p->first)
+		return 0;
+	if (index > p->last)
+		return 1;
 	drain(p);
 	rc = fetch(p, pc);
 	if (rc == 0)
@@ -394,12 +400,15 @@ static int lookup(struct xar_prefetch *p, const char *path, size_t len,
 	return 0;
 }
 
-static void prefetch_path(struct xar_prefetch *p, const char *path,
+/* A line: a path, or a path and a block range (XAR_STARTUP_LIST). */
+static void prefetch_line(struct xar_prefetch *p, const char *line,
 			  size_t len)
 {
 	sqfs_inode in;
+	size_t plen;
 
-	if (lookup(p, path, len, &in) || !S_ISREG(in.base.mode))
+	if (xar_startup_line(line, len, &plen, &p->first, &p->last) ||
+	    lookup(p, line, plen, &in) || !S_ISREG(in.base.mode))
 		return;
 	p->cur = in.base.inode_number;
 	xar_guard_file_blocks(&p->fs, &in, take_piece, p);
@@ -432,7 +441,7 @@ static void prefetch_list(struct xar_prefetch *p)
 		nl = memchr(line, '\n', (size_t)(buf + size - line));
 		if (!nl)
 			break; /* a cut last line is not trusted */
-		prefetch_path(p, line, (size_t)(nl - line));
+		prefetch_line(p, line, (size_t)(nl - line));
 	}
 	free(buf);
 }
@@ -463,7 +472,7 @@ static void *run(void *arg)
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
 	if (ok) {
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
-			prefetch_path(p, p->paths[i], strlen(p->paths[i]));
+			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))
 			prefetch_list(p);
 	}

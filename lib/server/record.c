@@ -17,13 +17,16 @@
 struct node {
 	uint64_t ino, parent;
 	char *name;
-	int read;
+};
+
+struct range {
+	uint64_t ino, first, last;
 };
 
 struct xar_record {
 	struct node *v;
 	size_t n, cap;
-	uint64_t *order; /* inodes in first-read order */
+	struct range *order; /* block ranges in first-read order */
 	size_t norder, caporder;
 };
 
@@ -69,20 +72,42 @@ void xar_record_lookup(struct xar_record *r, uint64_t parent,
 		return;
 	n->ino = ino;
 	n->parent = parent;
-	n->read = 0;
 	r->n++;
 }
 
-void xar_record_read(struct xar_record *r, uint64_t ino)
+/* Blocks of ino read before (in any recorded range). */
+static int seen(const struct xar_record *r, uint64_t ino, uint64_t first,
+		uint64_t last)
 {
-	struct node *n;
+	size_t i;
 
-	if (!r || !(n = find(r, ino)) || n->read ||
-	    grow((void **)&r->order, &r->caporder, r->norder,
+	for (i = 0; i < r->norder; i++)
+		if (r->order[i].ino == ino && r->order[i].first <= first &&
+		    r->order[i].last >= last)
+			return 1;
+	return 0;
+}
+
+void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
+		     uint64_t last)
+{
+	struct range *prev;
+
+	if (!r || !find(r, ino) || seen(r, ino, first, last))
+		return;
+	prev = r->norder ? &r->order[r->norder - 1] : NULL;
+	if (prev && prev->ino == ino && first >= prev->first &&
+	    first <= prev->last + 1) {
+		if (last > prev->last)
+			prev->last = last; /* a sequential read goes on */
+		return;
+	}
+	if (grow((void **)&r->order, &r->caporder, r->norder,
 		 sizeof(*r->order)))
 		return;
-	n->read = 1;
-	r->order[r->norder++] = ino;
+	r->order[r->norder].ino = ino;
+	r->order[r->norder].first = first;
+	r->order[r->norder++].last = last;
 }
 
 /* ino's path from the root, written backwards into the end of buf; the
@@ -131,8 +156,10 @@ int xar_record_write(const struct xar_record *r, const char *path)
 		goto out;
 	fd = -1;
 	for (i = 0; i < r->norder; i++)
-		if ((p = path_of(r, r->order[i], buf, sizeof(buf))))
-			fprintf(f, "%s\n", p);
+		if ((p = path_of(r, r->order[i].ino, buf, sizeof(buf))))
+			fprintf(f, "%s\t%llu-%llu\n", p,
+				(unsigned long long)r->order[i].first,
+				(unsigned long long)r->order[i].last);
 	if (fclose(f) == 0 && rename(tmp, path) == 0)
 		rc = 0;
 	f = NULL;

@@ -1,6 +1,6 @@
-/* Recording a start-up (mkxar --profile): which regular files the app
- * read, in the order it first read them, as image paths built from the
- * names the kernel looked up. The server keeps one when its config has a
+/* Recording a start-up (mkxar --profile): which blocks of which regular
+ * files the app read, in the order it first read them, as image paths
+ * built from the names the kernel looked up (XAR_STARTUP_LIST's format). The server keeps one when its config has a
  * record_path and writes it there when it exits. See record.c. */
 #ifndef XAR_SERVER_RECORD_H
 #define XAR_SERVER_RECORD_H
@@ -13,8 +13,9 @@ struct xar_record *xar_record_new(void);
 /* name in directory parent is inode ino (FUSE numbers). */
 void xar_record_lookup(struct xar_record *r, uint64_t parent,
 		       const char *name, uint64_t ino);
-/* ino was read from. */
-void xar_record_read(struct xar_record *r, uint64_t ino);
+/* Blocks first..last of ino were read. */
+void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
+		     uint64_t last);
 /* Atomically write the list to path (a new file, no symlink followed):
  * one path a line, as XAR_STARTUP_LIST holds them. */
 int xar_record_write(const struct xar_record *r, const char *path);

@@ -376,15 +376,16 @@ static long long now_us(void)
  * last was answered. Reading again at once, for a moment, takes the next
  * one without the sleep and wakeup that poll() costs (about 100 us a
  * round trip on the virtual machines measured, most of a cold LOOKUP). */
+static long long spin_us = SPIN_US;
 static int spin(struct server *s, struct fuse_buf *buf)
 {
-	long long until = now_us() + SPIN_US;
+	long long until = now_us() + spin_us;
 	int rc = 0, got;
 
 	while (!rc && now_us() < until) {
 		rc = serve_one(s, buf, now_ms(), &got);
 		if (got)
-			until = now_us() + SPIN_US;
+			until = now_us() + spin_us;
 	}
 	return rc;
 }
@@ -396,6 +397,7 @@ static int serve(struct server *s)
 	int rc = 0, n, got;
 
 	memset(&buf, 0, sizeof(buf));
+	if (getenv("XAR_EXP_SPIN")) spin_us = atoi(getenv("XAR_EXP_SPIN"));
 	p[0].fd = fuse_session_fd(s->se);
 	/* for spin(); libfuse takes EAGAIN as "nothing yet" */
 	fcntl(p[0].fd, F_SETFL, fcntl(p[0].fd, F_GETFL) | O_NONBLOCK);
@@ -452,10 +454,13 @@ void xar_server_run(const struct xar_server_config *cfg,
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	/* after detach: the thread keeps the signal mask and the image fd */
-	fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, cfg->offset,
-					  cfg->prefetch, PREFETCH_BUDGET);
+	/* A recording sees every read: nothing comes ahead of the app. */
 	if (cfg->record_path)
 		fs->record = xar_record_new();
+	else
+		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, cfg->offset,
+						  cfg->prefetch,
+						  PREFETCH_BUDGET);
 	if (mount_image(&s)) {
 		xar_prefetch_stop(fs->prefetch);
 		xar_record_free(fs->record);

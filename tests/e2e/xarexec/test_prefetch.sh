@@ -77,14 +77,16 @@ wait_until 20 run_gone "$bg"
 expect_eq "stopped and continued server, app finishes" "$want" "$(cat stop.out)"
 bg=
 
-# A start-up list naming missing files, directories, a symlink, "..", and
-# a huge line is harmless: the run is right.
+# A start-up list naming missing files, directories, a symlink, "..", a
+# huge line and block ranges past the end is harmless: the run is right.
 mkdir -p odd/bin
 cp src/bin/run odd/bin/run
 cp -R src/data odd/data
 ln -s data/s1.txt odd/link
 python3 -c 'print("x" * 70000)' > odd/long
-{ printf 'nothing\ndata\nlink\n../../etc/passwd\n'; cat odd/long; cat start.list; } > odd.list
+{ printf 'nothing\ndata\nlink\n../../etc/passwd\n'; cat odd/long
+  printf 'data/big.dat\t40-60\ndata/big.dat\t0-99999\ndata/s1.txt\t5-9\n'
+  cat start.list; } > odd.list
 "$MKXAR" -q -o odd.xar --startup-list odd.list --exec bin/run odd ||
 	fail "odd list" "build failed"
 expect_eq "odd start-up list, cold run" "$want" "$("$XAREXEC" odd.xar)"

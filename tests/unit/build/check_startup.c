@@ -99,6 +99,26 @@ START_TEST(skips_what_is_not_a_file)
 }
 END_TEST
 
+/* Block ranges: a file's first line ranks it, later ranges of it are
+ * kept, in order, and a bad range is skipped. */
+START_TEST(keeps_ranges)
+{
+	const char list[] = "lib/b.py\t3-4\nlib/a.py\nlib/b.py\t0-0\n"
+			    "lib/b.py\t2-1\nlib/a.py\t1-1\n";
+	size_t files, skipped;
+	struct xar_err err;
+
+	ck_assert_int_eq(xar_startup_apply(&t, list, strlen(list), &files,
+					   &skipped, &err), 0);
+	ck_assert_uint_eq(files, 2);
+	ck_assert_uint_eq(skipped, 1);
+	ck_assert_uint_eq(rank("lib/b.py"), 1);
+	ck_assert_uint_eq(rank("lib/a.py"), 2);
+	ck_assert_str_eq(stored(), "lib/b.py\t3-4\nlib/a.py\nlib/b.py\t0-0\n"
+			 "lib/a.py\t1-1\n");
+}
+END_TEST
+
 /* Nothing to rank: nothing stored. */
 START_TEST(empty_list_stores_nothing)
 {
@@ -143,6 +163,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ranks_in_list_order);
 	tcase_add_test(tc, skips_what_is_not_a_file);
+	tcase_add_test(tc, keeps_ranges);
 	tcase_add_test(tc, empty_list_stores_nothing);
 	tcase_add_test(tc, refuses_bad_lists);
 	return xar_check_run(s);
