@@ -20,7 +20,10 @@
 #             50 ms pause, then the xar (a fresh mount and server)
 #   row       cold "in a row": right after the alt run, xarexec -u, then
 #             the xar again: a cold run that follows a cold run
-# The page cache of the xar itself stays warm in every variant.
+# The page cache of the xar itself stays warm in every variant. Each app is
+# timed twice over, as built plainly and built with mkxar --profile ARGS
+# (its start-up laid out first and read ahead by each new mount), in the
+# same rounds.
 # Goals (issue 14): cold - hot <= 6 ms (pygmentize, django), <= 12 ms
 # (numpy), in both patterns; hot <= 1.03x unpacked.
 #
@@ -98,14 +101,16 @@ dist() {
 	done
 }
 
-# timeit XAR ARGS...: one line per variant, "NAME median runs"; every
+# timeit XAR PXAR ARGS...: lines "VARIANT median runs" for XAR and PXAR
+# (the same app built with --profile ARGS, variants prefixed "p"); every
 # variant of one round runs back to back (see the header).
 timeit() {
 	"$PY" - "$RUNS" "$COLD_RUNS" "$W" "$PY" "$@" <<'EOF'
 import os, statistics, subprocess, sys, time
-runs, cold_runs, w, py, xar, args = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+runs, cold_runs, w, py = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+xars, args = {"": sys.argv[5], "p": sys.argv[6]}, sys.argv[7:]
 null = subprocess.DEVNULL
-name = os.path.basename(xar)[:-4]
+name = os.path.basename(xars[""])[:-4]
 tree = os.path.join(w, name + ".tree")
 env = dict(os.environ, PYTHONPATH=tree)
 unpacked = [py, os.path.join(tree, "__xar__", "bootstrap.py")] + args
@@ -113,49 +118,64 @@ def once(cmd, e=None):
     t = time.perf_counter()
     subprocess.run(cmd, stdout=null, stderr=null, env=e, check=True)
     return (time.perf_counter() - t) * 1000
-def unmount():
+def unmount(xar):
     subprocess.run(["xarexec", "-u", xar], stdout=null, stderr=null, check=True)
-times = {"unpacked": [], "hot": [], "alt": [], "row": []}
+times = {"unpacked": []}
+for v in xars:
+    for k in ("hot", "alt", "row"):
+        times[v + k] = []
 for _ in range(3):
-    once(unpacked, env), once([xar] + args)
+    once(unpacked, env)
+    for xar in xars.values():
+        once([xar] + args)
 for i in range(max(runs, cold_runs)):
     if i < runs:
         times["unpacked"].append(once(unpacked, env))
-        times["hot"].append(once([xar] + args))
-    else:
-        once([xar] + args)  # the hot run that "alt" follows
-    if i < cold_runs:
-        unmount()
-        time.sleep(0.05)
-        times["alt"].append(once([xar] + args))
-        unmount()
-        times["row"].append(once([xar] + args))
+    for v, xar in xars.items():
+        if i < runs:
+            times[v + "hot"].append(once([xar] + args))
+        else:
+            once([xar] + args)  # the hot run that "alt" follows
+        if i < cold_runs:
+            unmount(xar)
+            time.sleep(0.05)
+            times[v + "alt"].append(once([xar] + args))
+            unmount(xar)
+            times[v + "row"].append(once([xar] + args))
 for k, v in times.items():
     print(k, "%.1f" % statistics.median(v), len(v))
 EOF
 }
 
-# bench NAME ENTRY-OPTION ARGS -- SOURCES...: pack, unpack, time.
+# bench NAME ENTRY-OPTION ARGS -- SOURCES...: pack (also with --profile
+# ARGS), unpack, time.
 bench() {
 	name=$1 entry=$2 args=$3
 	shift 3
 	# shellcheck disable=SC2086
 	"$BUILD/mkxar" -q --python "$PY" -o "$W/$name.xar" $entry "$@"
+	# shellcheck disable=SC2086
+	"$BUILD/mkxar" -q --python "$PY" -o "$W/$name-p.xar" --profile "$args" $entry "$@"
 	unsquashfs -q -n -o 4096 -d "$W/$name.tree" "$W/$name.xar" >/dev/null
 	# shellcheck disable=SC2086
-	timeit "$W/$name.xar" $args > "$W/$name.times"
+	timeit "$W/$name.xar" "$W/$name-p.xar" $args > "$W/$name.times"
 	"$BUILD/xarexec" -u "$W/$name.xar"
+	"$BUILD/xarexec" -u "$W/$name-p.xar"
 	awk -v n="$name" -v goal="$GOAL" '{ t[$1] = $2 } END {
-		u = t["unpacked"]; h = t["hot"]; a = t["alt"]; r = t["row"]
-		printf "%-10s %9.1f %9.1f %9.1f %9.1f\n", n, u, h, r, a
-		printf "%-10s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s\n", "",
-		    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), r - h, (r - h <= goal ? "" : " (over " goal ")"),
-		    a - h, (a - h <= goal ? "" : " (over " goal ")")
+		u = t["unpacked"]
+		for (i = 0; i < 2; i++) {
+			v = i ? "p" : ""; h = t[v "hot"]; a = t[v "alt"]; r = t[v "row"]
+			m = i ? n " --profile" : n
+			printf "%-21s %9.1f %9.1f %9.1f %9.1f\n", m, u, h, r, a
+			printf "%-21s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s\n", "",
+			    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), r - h, (r - h <= goal ? "" : " (over " goal ")"),
+			    a - h, (a - h <= goal ? "" : " (over " goal ")")
+		}
 	}' "$W/$name.times"
 }
 
 echo "python: $PY; medians of $RUNS unpacked and hot, $COLD_RUNS cold runs of each pattern, ms"
-printf '%-10s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt
+printf '%-21s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt
 for app in $APPS; do
 	case $app in
 	pygmentize)

@@ -11,8 +11,8 @@
 
 #include "base/base.h"
 
-struct xar_prefetch;
-struct xar_record;
+#include "prefetch.h"
+#include "record.h"
 
 struct xar_fuse_fs {
 	sqfs_ll ll; /* first: libsquashfuse_ll's helpers take the session's
@@ -42,8 +42,13 @@ extern const struct fuse_lowlevel_ops xar_fuse_ops;
 
 /* The kernel now knows name in parent as inode ino (a LOOKUP or
  * READDIRPLUS answered): for the record and the prefetcher's stores. */
-void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
-		    const char *name, fuse_ino_t ino, const sqfs_inode *inode);
+static inline void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
+				  const char *name, fuse_ino_t ino,
+				  const sqfs_inode *inode)
+{
+	xar_record_lookup(fs->record, parent, name, ino);
+	xar_prefetch_looked_up(fs->prefetch, ino, inode);
+}
 
 /* ops_dir.c */
 void xar_fuse_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,

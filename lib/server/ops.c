@@ -129,6 +129,12 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_EXPLICIT_INVAL_DATA;
 		conn->want &= ~(unsigned)FUSE_CAP_AUTO_INVAL_DATA;
 	}
+	/* Listings with attributes every time (ops_dir.c), not only for a
+	 * listing's first chunk: each entry then needs no LOOKUP. */
+	if (conn->capable & FUSE_CAP_READDIRPLUS) {
+		conn->want |= FUSE_CAP_READDIRPLUS;
+		conn->want &= ~(unsigned)FUSE_CAP_READDIRPLUS_AUTO;
+	}
 	/* Requests arrive in memory, where the server counts them by type. */
 	conn->want &= ~(unsigned)FUSE_CAP_SPLICE_READ;
 	if (fs->on_init)
@@ -147,13 +153,6 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 	e.attr_timeout = FOREVER;
 	e.entry_timeout = FOREVER;
 	fuse_reply_entry(req, &e);
-}
-
-void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
-		    const char *name, fuse_ino_t ino, const sqfs_inode *inode)
-{
-	xar_record_lookup(fs->record, parent, name, ino);
-	xar_prefetch_looked_up(fs->prefetch, ino, inode);
 }
 
 static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
