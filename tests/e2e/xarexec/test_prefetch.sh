@@ -90,3 +90,20 @@ python3 -c 'print("x" * 70000)' > odd/long
 "$MKXAR" -q -o odd.xar --startup-list odd.list --exec bin/run odd ||
 	fail "odd list" "build failed"
 expect_eq "odd start-up list, cold run" "$want" "$("$XAREXEC" odd.xar)"
+
+# Listings carry attributes (READDIRPLUS): after a bare listing (no stat),
+# stat()ing what it listed sends no LOOKUP, and the attributes are the
+# image's.
+"$XAREXEC" -u p.xar
+mp=$("$XAREXEC" -m p.xar)
+python3 -c 'import os, sys; os.listdir(sys.argv[1])' "$mp/data" # no stat
+sleep 0.4 # the counts are written once requests pause
+before=$(awk '$1 == "LOOKUP" { print $2 }' "$mp.stats")
+stat -c '%n %s %a' "$mp"/data/* > stat.out
+sleep 0.4
+after=$(awk '$1 == "LOOKUP" { print $2 }' "$mp.stats")
+expect_eq "no LOOKUP for listed entries" "${before:-x}" "${after:-y}"
+check "a READDIRPLUS was sent" test "$(awk '$1 == "READDIRPLUS" { print $2 }' "$mp.stats")" -gt 0
+expect_eq "listed sizes are the files'" "$(cd src/data && stat -c '%s' big.dat s1.txt s2.txt)" \
+	"$(awk '{ print $2 }' stat.out)"
+"$XAREXEC" -u p.xar
