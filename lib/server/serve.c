@@ -50,7 +50,6 @@ enum {
 	STATS_QUIET_MS = 200, /* rewrite the stats file once requests pause */
 	RETRY_MAX_MS = 60000, /* retry a busy idle unmount at least this often */
 	QUIESCE_POLL_MS = 10, /* while stopping, is the prefetcher done? */
-	SPIN_US = 100,        /* read again for this long after a request */
 };
 
 /* Decompressed start-up blocks held at most, until requests pause. */
@@ -304,14 +303,12 @@ static int take_signals(struct server *s, long long now)
 	return stop;
 }
 
-/* Read and answer one request (*got: one was there). 0 to go on, 1 when
- * the mount is gone, -1 on error. */
-static int serve_one(struct server *s, struct fuse_buf *buf, long long now,
-		     int *got)
+/* Read and answer one request. 0 to go on, 1 when the mount is gone, -1
+ * on error. */
+static int serve_one(struct server *s, struct fuse_buf *buf, long long now)
 {
 	int n = fuse_session_receive_buf(s->se, buf);
 
-	*got = 0;
 	if (n == -EINTR || n == -EAGAIN)
 		return 0;
 	if (n <= 0) {
@@ -321,7 +318,6 @@ static int serve_one(struct server *s, struct fuse_buf *buf, long long now,
 	if (!(buf->flags & FUSE_BUF_IS_FD))
 		xar_fuse_stats_count(&s->stats, buf->mem, (size_t)n);
 	fuse_session_process_buf(s->se, buf);
-	*got = 1;
 	s->last_request = now;
 	s->stats_dirty = 1;
 	if (s->cfg->idle_timeout)
@@ -364,43 +360,14 @@ static void housekeeping(struct server *s, long long now)
 		start_idle_unmount(s, now);
 }
 
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* The requests of a start-up come in bursts, each asked as soon as the
- * last was answered. Reading again at once, for a moment, takes the next
- * one without the sleep and wakeup that poll() costs (about 100 us a
- * round trip on the virtual machines measured, most of a cold LOOKUP). */
-static long long spin_us = SPIN_US;
-static int spin(struct server *s, struct fuse_buf *buf)
-{
-	long long until = now_us() + spin_us;
-	int rc = 0, got;
-
-	while (!rc && now_us() < until) {
-		rc = serve_one(s, buf, now_ms(), &got);
-		if (got)
-			until = now_us() + spin_us;
-	}
-	return rc;
-}
-
 static int serve(struct server *s)
 {
 	struct fuse_buf buf;
 	struct pollfd p[2];
-	int rc = 0, n, got;
+	int rc = 0, n;
 
 	memset(&buf, 0, sizeof(buf));
-	if (getenv("XAR_EXP_SPIN")) spin_us = atoi(getenv("XAR_EXP_SPIN"));
 	p[0].fd = fuse_session_fd(s->se);
-	/* for spin(); libfuse takes EAGAIN as "nothing yet" */
-	fcntl(p[0].fd, F_SETFL, fcntl(p[0].fd, F_GETFL) | O_NONBLOCK);
 	p[1].fd = s->sig_fd;
 	p[0].events = p[1].events = POLLIN;
 	s->last_request = now_ms();
@@ -415,11 +382,8 @@ static int serve(struct server *s)
 		/* its stores may wait for READs that only we answer */
 		if (s->stopping && xar_prefetch_quiesce(s->fs->prefetch))
 			rc = 1;
-		got = 0;
 		if (!rc && n > 0 && p[0].revents)
-			rc = serve_one(s, &buf, now_ms(), &got);
-		if (!rc && got && !s->stopping)
-			rc = spin(s, &buf);
+			rc = serve_one(s, &buf, now_ms());
 		if (!rc)
 			housekeeping(s, now_ms());
 	}
