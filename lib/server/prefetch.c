@@ -76,8 +76,8 @@ struct xar_prefetch {
 	struct fuse_session *se; /* where stores go, once mounted */
 	struct known known[KNOWN];
 	size_t nknown;
-	struct job queue[QUEUE];
-	size_t nqueue;
+	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
+	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
 	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
@@ -194,8 +194,11 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 		}
 		k->ino = ino;
 		if (p->nqueue < QUEUE) {
-			p->queue[p->nqueue].ino = ino;
-			p->queue[p->nqueue++].inode = *in;
+			struct job *j = &p->queue[(p->qhead + p->nqueue++) %
+						  QUEUE];
+
+			j->ino = ino;
+			j->inode = *in;
 			pthread_cond_signal(&p->work);
 		}
 	}
@@ -303,7 +306,9 @@ static void drain(struct xar_prefetch *p)
 			pthread_mutex_unlock(&p->lock);
 			return;
 		}
-		job = p->queue[--p->nqueue];
+		job = p->queue[p->qhead];
+		p->qhead = (p->qhead + 1) % QUEUE;
+		p->nqueue--;
 		pthread_mutex_unlock(&p->lock);
 		w.number = job.inode.base.inode_number;
 		xar_guard_file_blocks(&p->fs, &job.inode, push_ready, &w);
