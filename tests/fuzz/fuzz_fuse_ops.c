@@ -2,8 +2,9 @@
  * under them) on hostile images, in process and without a kernel mount:
  * this file stands in for libfuse's reply functions, so a request is a
  * plain struct and each reply is checked and recorded. From the root, the
- * harness does what a kernel walking the mount would: getattr, readdir in
- * small pages following the offsets given, lookup of each name, getattr,
+ * harness does what a kernel walking the mount would: getattr, readdir and
+ * readdirplus (taking turns) in small pages following the offsets given,
+ * forgetting what readdirplus registered, lookup of each name, getattr,
  * open, read at a few offsets, readlink, statfs, within a budget of
  * requests. Properties: every request gets exactly one reply, an error
  * reply has an errno, a read returns at most what was asked, readdir
@@ -37,6 +38,7 @@ struct fuse_req {
 	size_t buf_len;
 	char names[NAMES][256];
 	off_t offs[NAMES];
+	fuse_ino_t plus[NAMES]; /* registered by readdirplus, to forget */
 	int nnames;
 };
 
@@ -143,6 +145,32 @@ size_t fuse_add_direntry(fuse_req_t req, char *buf, size_t bufsize,
 	return need;
 }
 
+size_t fuse_add_direntry_plus(fuse_req_t req, char *buf, size_t bufsize,
+			      const char *name,
+			      const struct fuse_entry_param *e, off_t off)
+{
+	size_t need = (152 + strlen(name) + 7) & ~(size_t)7;
+	int n = req->nnames;
+
+	if (!buf || need > bufsize)
+		return need;
+	fuse_add_direntry(req, buf, bufsize, name, &e->attr, off);
+	if (req->nnames > n)
+		req->plus[n] = e->ino;
+	else if (e->ino)
+		fuzz_fail("readdirplus entry not recorded", NULL);
+	return need;
+}
+
+/* The prefetcher's stores: no kernel here, no prefetcher either. */
+int fuse_lowlevel_notify_store(struct fuse_session *se, fuse_ino_t ino,
+			       off_t offset, struct fuse_bufvec *bufv,
+			       enum fuse_buf_copy_flags flags)
+{
+	(void)se, (void)ino, (void)offset, (void)bufv, (void)flags;
+	return -ENOSYS;
+}
+
 /* squashfuse_ll's usage text names it; nothing here calls it. */
 void fuse_cmdline_help(void)
 {
@@ -233,8 +261,19 @@ static void walk(struct xar_fuse_fs *fs, fuse_ino_t dir, int depth)
 	memset(&fi, 0, sizeof(fi));
 	while (budget > 0 && pages++ < 64) {
 		start(&r, fs);
-		xar_fuse_ops.readdir(&r, dir, PAGE, off, &fi);
+		if (pages % 2)
+			xar_fuse_ops.readdir(&r, dir, PAGE, off, &fi);
+		else
+			xar_fuse_ops.readdirplus(&r, dir, PAGE, off, &fi);
 		done(&r);
+		for (i = 0; i < r.nnames; i++)
+			if (r.plus[i]) {
+				struct fuse_req f;
+
+				start(&f, fs);
+				xar_fuse_ops.forget(&f, r.plus[i], 1);
+				done(&f);
+			}
 		if (r.err || !r.nnames)
 			return;
 		if (r.offs[r.nnames - 1] <= off)
