@@ -370,7 +370,7 @@ static int extract_new(int dirfd, const char *dir, const char *uuid,
 	/* read-only for the app, as the mount is */
 	const struct xar_extract_opts o = { XAR_EXTRACT_PRIVATE |
 					    XAR_EXTRACT_READONLY |
-					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0 };
+					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0, 0 };
 	char part[XAR_CACHE_NAME_MAX];
 	struct xar_image *img = NULL;
 	int pfd = -1, rc = -1;
