@@ -121,6 +121,20 @@ static int finish_dirs(struct xar_extract *x)
 
 /* ---- the walk ---- */
 
+/* A regular file, with the pool: to a thread, or when it is a second name
+ * of a file, noted for a link once the first one is surely written. */
+static int hand_over(struct xar_extract *x, int pfd, const char *name,
+		     const struct xar_image_entry *e, const char *path)
+{
+	const char *first;
+
+	if (xar_extract_first_link(x, e, path, &first))
+		return -1;
+	if (first)
+		return xar_extract_note_link(x, path, first);
+	return xar_extract_pool_add(x, pfd, name, e, path);
+}
+
 static int visit(void *ctx, const char *path, const struct xar_image_entry *e,
 		 const char *target, struct xar_err *err)
 {
@@ -137,6 +151,8 @@ static int visit(void *ctx, const char *path, const struct xar_image_entry *e,
 	pfd = parent_fd(x, path, &name);
 	if (pfd < 0)
 		return -1;
+	if (x->pool && S_ISREG(e->mode))
+		return hand_over(x, pfd, name, e, path);
 	return xar_extract_entry(x, pfd, name, e, target, path);
 }
 

@@ -218,12 +218,8 @@ int xar_extract_entry(struct xar_extract *x, int pfd, const char *name,
 	}
 	if (xar_extract_first_link(x, e, path, &first))
 		return -1;
-	if (first && x->pool) /* the first may not be written yet */
-		return xar_extract_note_link(x, path, first);
 	if (first)
 		return make_hardlink(x, pfd, name, first, path);
-	if (S_ISREG(e->mode) && x->pool)
-		return xar_extract_pool_add(x, pfd, name, e, path);
 	if (S_ISREG(e->mode))
 		return xar_extract_file(x, pfd, name, e, path);
 	if (S_ISLNK(e->mode))
