@@ -1,6 +1,7 @@
 /* Shared by extract.c (the walk: selection, final directory attributes),
- * extract_entry.c (one entry of each kind) and extract_state.c (what both
- * use: errors, attributes, directories on the way, links).
+ * extract_entry.c (one entry of each kind), extract_state.c (what they
+ * use: errors, attributes, directories on the way, links) and
+ * extract_pool.c (regular files written by threads).
  * Not for use outside lib/image/extract*.c. */
 #ifndef XAR_IMAGE_EXTRACT_INTERNAL_H
 #define XAR_IMAGE_EXTRACT_INTERNAL_H
