@@ -107,7 +107,7 @@ int xarexec_extract(const char *dir, const char *xar, char **paths,
 		    int npaths, unsigned flags)
 {
 	struct xar_extract_opts o = { XAR_EXTRACT_OWNERS | flags, paths,
-				      npaths > 0 ? (size_t)npaths : 0 };
+				      npaths > 0 ? (size_t)npaths : 0, 0 };
 	struct xar_extract_stats st;
 	struct xarexec_xar x;
 	struct xar_err err;

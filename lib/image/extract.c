@@ -121,6 +121,20 @@ static int finish_dirs(struct xar_extract *x)
 
 /* ---- the walk ---- */
 
+/* A regular file, with the pool: to a thread, or when it is a second name
+ * of a file, noted for a link once the first one is surely written. */
+static int hand_over(struct xar_extract *x, int pfd, const char *name,
+		     const struct xar_image_entry *e, const char *path)
+{
+	const char *first;
+
+	if (xar_extract_first_link(x, e, path, &first))
+		return -1;
+	if (first)
+		return xar_extract_note_link(x, path, first);
+	return xar_extract_pool_add(x, pfd, name, e, path);
+}
+
 static int visit(void *ctx, const char *path, const struct xar_image_entry *e,
 		 const char *target, struct xar_err *err)
 {
@@ -129,6 +143,7 @@ static int visit(void *ctx, const char *path, const struct xar_image_entry *e,
 	const char *name;
 
 	(void)err;
+	x->seq++;
 	if (sel == SKIP || (sel == ANCESTOR && !S_ISDIR(e->mode)))
 		return 0;
 	if (!*path)
@@ -136,7 +151,42 @@ static int visit(void *ctx, const char *path, const struct xar_image_entry *e,
 	pfd = parent_fd(x, path, &name);
 	if (pfd < 0)
 		return -1;
+	if (x->pool && S_ISREG(e->mode))
+		return hand_over(x, pfd, name, e, path);
 	return xar_extract_entry(x, pfd, name, e, target, path);
+}
+
+/* ---- with the pool ---- */
+
+/* The hard links noted while the pool wrote files, in image order, those
+ * before *fail_seq only; the first to fail sets x->err and *fail_seq. */
+static int make_later(struct xar_extract *x, uint64_t *fail_seq)
+{
+	size_t i;
+
+	for (i = 0; i < x->nlater && x->later[i].seq < *fail_seq; i++)
+		if (xar_extract_hardlink(x, x->later[i].path,
+					 x->later[i].first)) {
+			*fail_seq = x->later[i].seq;
+			return -1;
+		}
+	return 0;
+}
+
+/* The walk with files written by the pool: the first failure in image
+ * order, wherever it happened, as a walk alone would have stopped at it. */
+static int walk_pooled(struct xar_extract *x)
+{
+	uint64_t fail;
+	int rc = xar_image_walk(x->img, visit, x, x->err);
+
+	if (x->curfd >= 0) { /* hard links open their own directories */
+		close(x->curfd);
+		x->curfd = -1;
+	}
+	xar_extract_pool_finish(x, rc, &fail);
+	make_later(x, &fail);
+	return fail == UINT64_MAX ? 0 : -1;
 }
 
 static void release(struct xar_extract *x)
@@ -149,6 +199,9 @@ static void release(struct xar_extract *x)
 		free(x->filters[i]);
 	for (i = 0; i < x->ndirs; i++)
 		free(x->dirs[i].path);
+	for (i = 0; i < x->nlater; i++)
+		free(x->later[i].path);
+	free(x->later);
 	xar_inomap_free(&x->links, free);
 	free(x->filters);
 	free(x->dirs);
@@ -175,9 +228,10 @@ int xar_extract_at(struct xar_image *img, int dirfd,
 		xar_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (load_filters(&x))
+	x.stats.threads = 1;
+	if (load_filters(&x) || xar_extract_pool_start(&x))
 		goto out;
-	rc = xar_image_walk(img, visit, &x, err);
+	rc = x.pool ? walk_pooled(&x) : xar_image_walk(img, visit, &x, err);
 	if (x.curfd >= 0) {
 		close(x.curfd);
 		x.curfd = -1;
@@ -265,7 +319,7 @@ int xar_extract(struct xar_image *img, const char *dir,
 		const struct xar_extract_opts *o,
 		struct xar_extract_stats *stats, struct xar_err *err)
 {
-	struct xar_extract_opts mine = { 0, NULL, 0 };
+	struct xar_extract_opts mine = { 0, NULL, 0, 0 };
 	int fresh = 0, fd, rc;
 
 	if (o)

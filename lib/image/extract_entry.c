@@ -82,7 +82,7 @@ static int copy_data(struct xar_extract *x, int fd,
 	return 0;
 }
 
-static int make_file(struct xar_extract *x, int pfd, const char *name,
+int xar_extract_file(struct xar_extract *x, int pfd, const char *name,
 		     const struct xar_image_entry *e, const char *path)
 {
 	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
@@ -190,6 +190,20 @@ static int make_hardlink(struct xar_extract *x, int pfd, const char *name,
 	return rc;
 }
 
+int xar_extract_hardlink(struct xar_extract *x, const char *path,
+			 const char *first)
+{
+	const char *slash = strrchr(path, '/');
+	int pfd = xar_extract_open_dir(x, x->rootfd, path,
+				       slash ? (size_t)(slash - path) : 0), rc;
+
+	if (pfd < 0)
+		return -1;
+	rc = make_hardlink(x, pfd, slash ? slash + 1 : path, first, path);
+	close(pfd);
+	return rc;
+}
+
 int xar_extract_entry(struct xar_extract *x, int pfd, const char *name,
 		      const struct xar_image_entry *e, const char *target,
 		      const char *path)
@@ -207,7 +221,7 @@ int xar_extract_entry(struct xar_extract *x, int pfd, const char *name,
 	if (first)
 		return make_hardlink(x, pfd, name, first, path);
 	if (S_ISREG(e->mode))
-		return make_file(x, pfd, name, e, path);
+		return xar_extract_file(x, pfd, name, e, path);
 	if (S_ISLNK(e->mode))
 		return make_symlink(x, pfd, name, e, target, path);
 	return make_special(x, pfd, name, e, path);

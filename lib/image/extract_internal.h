@@ -1,6 +1,7 @@
 /* Shared by extract.c (the walk: selection, final directory attributes),
- * extract_entry.c (one entry of each kind) and extract_state.c (what both
- * use: errors, attributes, directories on the way, links).
+ * extract_entry.c (one entry of each kind), extract_state.c (what they
+ * use: errors, attributes, directories on the way, links) and
+ * extract_pool.c (regular files written by threads).
  * Not for use outside lib/image/extract*.c. */
 #ifndef XAR_IMAGE_EXTRACT_INTERNAL_H
 #define XAR_IMAGE_EXTRACT_INTERNAL_H
@@ -13,10 +14,19 @@
 
 #define XAR_EXTRACT_CHUNK (1u << 20) /* file data read and written at once */
 
+struct xar_extract_pool;
+
 /* A directory whose attributes are set at the end. */
 struct xar_extract_dir {
 	char *path;
 	struct xar_image_entry e;
+};
+
+/* A hard link made once the pool has written every file. */
+struct xar_extract_link {
+	char *path;
+	const char *first; /* owned by links */
+	uint64_t seq;
 };
 
 struct xar_extract {
@@ -35,6 +45,11 @@ struct xar_extract {
 	struct xar_inomap links;   /* inode -> path of its first name (char *),
 				      count = its file type */
 	unsigned char *buf;        /* file data on its way to disk */
+	uint64_t seq;              /* entries visited: image order */
+	struct xar_extract_pool *pool; /* threads writing regular files, or
+					  NULL: the walk writes them */
+	struct xar_extract_link *later; /* hard links, with a pool */
+	size_t nlater, caplater;
 };
 
 /* Fill x->err with "<what> '<path>': <strerror(code)>"; returns -1. */
@@ -65,6 +80,41 @@ int xar_extract_note_dir(struct xar_extract *x, const char *path,
 int xar_extract_first_link(struct xar_extract *x,
 			   const struct xar_image_entry *e, const char *path,
 			   const char **first);
+
+/* Make the regular file name in the directory pfd, with its contents and
+ * attributes (x is the pool thread's own context when pooled). */
+int xar_extract_file(struct xar_extract *x, int pfd, const char *name,
+		     const struct xar_image_entry *e, const char *path);
+
+/* A hard link from path to first, made now. */
+int xar_extract_hardlink(struct xar_extract *x, const char *path,
+			 const char *first);
+
+/* Remember a hard link from path to first, to be made after the pool. */
+int xar_extract_note_link(struct xar_extract *x, const char *path,
+			  const char *first);
+
+/* ---- the pool (extract_pool.c) ---- */
+
+/* Start the threads that x's options and the CPUs allow (counted in
+ * x->stats.threads); x->pool stays NULL when there is to be none. Fails
+ * only when out of memory. */
+int xar_extract_pool_start(struct xar_extract *x);
+
+/* Hand the regular file path (name: its last part, in the directory pfd,
+ * which the pool duplicates) to the threads. -1 when a file handed over
+ * earlier has failed: the walk stops, and xar_extract_pool_finish says
+ * why. */
+int xar_extract_pool_add(struct xar_extract *x, int pfd, const char *name,
+			 const struct xar_image_entry *e, const char *path);
+
+/* Wait until every file handed over is written, stop the threads, add up
+ * their stats and free the pool. walk_rc is the walk's result (its message
+ * in x->err). *fail_seq is where the first failure in image order is
+ * (x->err then says what it is, as a walk without threads would have met
+ * it), or UINT64_MAX. */
+void xar_extract_pool_finish(struct xar_extract *x, int walk_rc,
+			     uint64_t *fail_seq);
 
 /* Make one entry (not the root) named name in the directory pfd. */
 int xar_extract_entry(struct xar_extract *x, int pfd, const char *name,

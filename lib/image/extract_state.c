@@ -104,6 +104,23 @@ int xar_extract_note_dir(struct xar_extract *x, const char *path,
 	return 0;
 }
 
+int xar_extract_note_link(struct xar_extract *x, const char *path,
+			  const char *first)
+{
+	struct xar_extract_link *l;
+
+	if (x->nlater == x->caplater &&
+	    xar_grow((void **)&x->later, &x->caplater, sizeof(*x->later), 64))
+		return xar_err_set(x->err, ENOMEM, "out of memory");
+	l = &x->later[x->nlater];
+	if (!(l->path = strdup(path)))
+		return xar_err_set(x->err, ENOMEM, "out of memory");
+	l->first = first;
+	l->seq = x->seq - 1;
+	x->nlater++;
+	return 0;
+}
+
 int xar_extract_first_link(struct xar_extract *x,
 			   const struct xar_image_entry *e, const char *path,
 			   const char **first)

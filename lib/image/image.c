@@ -27,6 +27,7 @@
 struct xar_image {
 	sqfs fs;
 	int fd;
+	unsigned flags;                 /* as opened */
 	struct xar_image_info info;
 	struct xar_guard_cursor cursor; /* where the last read left off */
 	char *names;                    /* XAR_GUARD_NAME_BUF, for lookups */
@@ -249,6 +250,7 @@ int xar_image_open_fd(struct xar_image **out, int fd, uint64_t offset,
 		goto fail_destroy;
 	}
 	fill_info(&img->info, &s, offset);
+	img->flags = flags;
 	*out = img;
 	return 0;
 fail_destroy:
@@ -271,6 +273,13 @@ int xar_image_open(struct xar_image **out, const char *path, uint64_t offset,
 	rc = xar_image_open_fd(out, fd, offset, flags, err);
 	close(fd);
 	return rc;
+}
+
+int xar_image_reopen(struct xar_image **out, const struct xar_image *from,
+		     struct xar_err *err)
+{
+	return xar_image_open_fd(out, from->fd, from->info.offset, from->flags,
+				 err);
 }
 
 void xar_image_close(struct xar_image *img)

@@ -74,6 +74,11 @@ int xar_image_open_fd(struct xar_image **img, int fd, uint64_t offset,
 		      unsigned flags, struct xar_err *err);
 void xar_image_close(struct xar_image *img);
 
+/* A second handle on the same image, for another thread: libsquashfuse's
+ * caches belong to one handle and are not thread-safe. */
+int xar_image_reopen(struct xar_image **img, const struct xar_image *from,
+		     struct xar_err *err);
+
 const struct xar_image_info *xar_image_info(const struct xar_image *img);
 
 /* Called for every entry. path is relative to the image root ("" for the
@@ -198,12 +203,19 @@ struct xar_extract_opts {
 	 * everything. Each path must be in the image. */
 	char *const *paths;
 	size_t npaths;
+	/* Threads that write regular files: 0 for one per CPU (at most
+	 * XAR_EXTRACT_THREADS_MAX), 1 for none besides the caller's. The
+	 * result is the same for any count; XAR_EXTRACT_FORCE uses one. */
+	unsigned threads;
 };
+
+#define XAR_EXTRACT_THREADS_MAX 4
 
 struct xar_extract_stats {
 	uint64_t dirs, files, symlinks, hardlinks, specials;
 	uint64_t skipped_devices; /* devices not made (not root) */
 	uint64_t bytes;           /* file contents written */
+	unsigned threads;         /* that wrote files, the caller's included */
 };
 
 /* Extract into the directory at dir, which is made when missing (its

@@ -6,10 +6,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -341,6 +343,25 @@ static int make_part(int dirfd, const char *uuid, char *part)
 	return -1;
 }
 
+/* Each extraction is a tree of its own: mark the cache directory as the
+ * top of directory hierarchies (chattr +T), so that ext2/3/4's Orlov
+ * allocator puts each new .part directory, and with it the files below,
+ * in a block group of its own instead of the cache directory's. Without a
+ * journal, ext4 skips inodes deleted in the last seconds to minutes each
+ * time it allocates one, a scan that made a first run right after an old
+ * extraction was removed (--clean, an upgrade) 3-5 times slower: 620
+ * files took 200-330 ms instead of 50-65. Other filesystems refuse the
+ * ioctl or the flag; that is fine, it is only a placement hint. */
+static void spread_extractions(int dirfd)
+{
+	int attrs;
+
+	if (ioctl(dirfd, FS_IOC_GETFLAGS, &attrs) || (attrs & FS_TOPDIR_FL))
+		return;
+	attrs |= FS_TOPDIR_FL;
+	(void)ioctl(dirfd, FS_IOC_SETFLAGS, &attrs);
+}
+
 /* Extract into .<uuid>.part-<hex>, make it durable, rename it to <uuid>. */
 static int extract_new(int dirfd, const char *dir, const char *uuid,
 		       const char *xar_path, const struct xar_header *h,
@@ -349,7 +370,7 @@ static int extract_new(int dirfd, const char *dir, const char *uuid,
 	/* read-only for the app, as the mount is */
 	const struct xar_extract_opts o = { XAR_EXTRACT_PRIVATE |
 					    XAR_EXTRACT_READONLY |
-					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0 };
+					    XAR_EXTRACT_ROOT_ATTRS, NULL, 0, 0 };
 	char part[XAR_CACHE_NAME_MAX];
 	struct xar_image *img = NULL;
 	int pfd = -1, rc = -1;
@@ -362,6 +383,7 @@ static int extract_new(int dirfd, const char *dir, const char *uuid,
 	if (xar_image_open(&img, xar_path, h->offset,
 			   XAR_IMAGE_ANY_COMPRESSION, err))
 		return -1;
+	spread_extractions(dirfd);
 	if (make_part(dirfd, uuid, part) ||
 	    (pfd = openat(dirfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			  O_CLOEXEC)) < 0) {

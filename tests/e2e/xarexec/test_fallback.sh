@@ -2,10 +2,12 @@
 # Running without FUSE: with XAR_EXTRACT=1, and where /dev/fuse is hidden
 # (a private mount namespace), xars run from the per-user extraction cache
 # (the samples too: a Python package, a native extension, a shell tool);
-# later runs reuse it; 20 simultaneous first runs all succeed from one
-# extraction; a run killed while extracting leaves no usable-looking cache;
-# a noexec cache and a damaged xar under XAR_VERIFY=1 are refused with the
-# reason; --status shows caches and --clean removes unused ones only.
+# later runs reuse it; the cache directory is marked as the top of
+# directory trees where the filesystem has that flag; 20 simultaneous
+# first runs all succeed from one extraction; a run killed while
+# extracting leaves no usable-looking cache; a noexec cache and a damaged
+# xar under XAR_VERIFY=1 are refused with the reason; --status shows
+# caches and --clean removes unused ones only.
 . "$(dirname "$0")/../lib.sh"
 
 if ! "$XAREXEC" --help 2>&1 | grep -q XAR_EXTRACT; then
@@ -42,6 +44,17 @@ data
 args=a b c" "$out"
 if no_mount; then pass extract-mounts-nothing; else fail extract-mounts-nothing "$(grep " $T/" /proc/mounts)"; fi
 expect_eq cache-dir-private 700 "$(stat -c %a "$C")"
+# ext2/3/4: each extraction is placed as a tree of its own (chattr +T on
+# the cache directory), away from the inodes of a cache just removed
+if command -v lsattr >/dev/null 2>&1 && mkdir "$T/flagtest" &&
+    chattr +T "$T/flagtest" 2>/dev/null; then
+	case $(lsattr -d "$C" 2>&1 | cut -d ' ' -f 1) in
+	*T*) pass cache-dir-top-of-trees ;;
+	*) fail cache-dir-top-of-trees "$(lsattr -d "$C" 2>&1)" ;;
+	esac
+else
+	skip cache-dir-top-of-trees "no chattr +T on the filesystem of $T"
+fi
 check cachedir-tag grep -q '^Signature: 8a477f597d28d172789f06886806bc55' "$C/CACHEDIR.TAG"
 ino=$(stat -c %i "$C/$uuid")
 out=$(XAR_EXTRACT=1 "$T/tool.xar" again 2>&1)

@@ -1,7 +1,9 @@
 /* lib/extract: an image made by mksquashfs extracted as it was packed
  * (compared with tree-manifest.py), in part, into non-empty directories;
- * and hostile images (names patched to "..", absolute names, a symlink
- * then a directory or file of the same name) never write outside DIR. */
+ * hostile images (names patched to "..", absolute names, a symlink then a
+ * directory or file of the same name) never write outside DIR, with one
+ * thread or several; any number of threads gives the same tree and
+ * reports the same first failure. */
 #include <errno.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -51,11 +53,33 @@ static void make_tree(void)
 	      fx_at("src/sub"), fx_at("src/ro"), fx_at("src"));
 }
 
+/* Enough files, in several directories, for the threads to share: sizes
+ * from empty to several blocks, modes, mtimes, names of one inode in three
+ * directories, a symlink, a read-only directory. */
+#define MANY_TREE \
+	"import os, sys\n" \
+	"os.chdir(sys.argv[1])\n" \
+	"for d in ('d1', 'd2/sub', 'd3'): os.makedirs(d)\n" \
+	"for d, n in (('d1', 150), ('d2/sub', 80), ('d3', 20)):\n" \
+	"    for i in range(n):\n" \
+	"        p = '%s/f%03d' % (d, i)\n" \
+	"        size = 300000 + i if i % 50 == 7 else i * 379 % 7001\n" \
+	"        with open(p, 'wb') as f:\n" \
+	"            f.write(bytes((i * 31 + j // 7 + len(d)) % 251 for j in range(size)))\n" \
+	"        os.chmod(p, (0o444, 0o755, 0o640)[i % 3])\n" \
+	"        os.utime(p, (1500000000 + i, 1500000000 + i))\n" \
+	"os.link('d1/f010', 'd2/hl-a'); os.link('d1/f010', 'd2/sub/hl-b')\n" \
+	"os.symlink('../d1/f001', 'd2/s1'); os.chmod('d3', 0o555)\n"
+
 static void setup(void)
 {
 	fx_setup_dir("check-extract");
 	make_tree();
 	fx_build(fx_at("src"), fx_at("img"), fx_at("x.xar"), 0, 1);
+	fx_file(fx_at("many.py"), MANY_TREE, 0644, -1);
+	fx_sh("mkdir '%s' && python3 '%s' '%s'", fx_at("many"), fx_at("many.py"),
+	      fx_at("many"));
+	fx_build(fx_at("many"), fx_at("many.img"), fx_at("many.xar"), 0, 1);
 }
 
 static struct xar_image *open_xar(const char *path)
@@ -69,9 +93,10 @@ static struct xar_image *open_xar(const char *path)
 }
 
 static int extract(const char *xar, const char *out, unsigned flags,
-		   char *const *paths, size_t npaths, struct xar_err *err)
+		   char *const *paths, size_t npaths, unsigned threads,
+		   struct xar_err *err)
 {
-	struct xar_extract_opts o = { flags, paths, npaths };
+	struct xar_extract_opts o = { flags, paths, npaths, threads };
 	struct xar_image *img = open_xar(xar);
 	int rc = xar_extract(img, out, &o, NULL, err);
 
@@ -84,7 +109,7 @@ static void extract_ok(const char *out, unsigned flags, char *const *paths,
 {
 	struct xar_err err;
 
-	ck_assert_msg(extract(fx_at("x.xar"), out, flags, paths, npaths, &err)
+	ck_assert_msg(extract(fx_at("x.xar"), out, flags, paths, npaths, 0, &err)
 		      == 0, "%s", err.msg);
 }
 
@@ -100,7 +125,7 @@ START_TEST(test_whole_tree)
 {
 	struct xar_extract_stats st;
 	struct xar_extract_opts o = { XAR_EXTRACT_OWNERS | XAR_EXTRACT_KEEP_SETID,
-				      NULL, 0 };
+				      NULL, 0, 0 };
 	struct xar_image *img = open_xar(fx_at("x.xar"));
 	struct xar_err err;
 	struct stat a, b;
@@ -170,7 +195,7 @@ START_TEST(test_missing_path)
 	char *paths[] = { a, b };
 	struct xar_err err;
 
-	ck_assert_int_eq(extract(fx_at("x.xar"), fx_at("none"), 0, paths, 2,
+	ck_assert_int_eq(extract(fx_at("x.xar"), fx_at("none"), 0, paths, 2, 0,
 				 &err), -1);
 	ck_assert_int_eq(err.code, ENOENT);
 	ck_assert_str_eq(err.msg, "no such file in the image: 'sub/nope'");
@@ -185,7 +210,7 @@ START_TEST(test_not_empty)
 
 	fx_sh("mkdir -p '%s' && echo mine > '%s' && echo old > '%s'",
 	      fx_at("full"), fx_at("full/keep"), fx_at("full/hello"));
-	ck_assert_int_eq(extract(fx_at("x.xar"), fx_at("full"), 0, NULL, 0,
+	ck_assert_int_eq(extract(fx_at("x.xar"), fx_at("full"), 0, NULL, 0, 0,
 				 &err), -1);
 	ck_assert_int_eq(err.code, ENOTEMPTY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "is not empty"));
@@ -245,6 +270,13 @@ static const struct {
 	  "fil0", "file", 0, "cannot create 'file': File exists" },
 	{ "file through symlink, force", "ln -s OUT/target fil0 && echo x > file",
 	  "fil0", "file", XAR_EXTRACT_FORCE, NULL },
+	/* enough files for threads to write them */
+	{ "dotdot dir, many files",
+	  "for i in $(seq 40); do echo $i > f$i; done; mkdir zz && echo x > zz/pwned",
+	  "zz", "..", 0, "bad name '..'" },
+	{ "file through symlink, many files",
+	  "for i in $(seq 40); do echo $i > f$i; done; ln -s OUT/target fil0 && "
+	  "echo x > file", "fil0", "file", 0, "cannot create 'file': File exists" },
 	{ "deep file through symlink",
 	  "mkdir d && ln -s OUT d/fil0 && mkdir d/file && echo x > d/file/f",
 	  "fil0", "file", 0, "cannot create 'd/file': File exists" },
@@ -265,8 +297,12 @@ START_TEST(test_hostile)
 {
 	struct xar_err err;
 	char tree[1024], to[512], from[512], shown[sizeof(err.msg)];
-	const char *outside = fx_at("outside"), *src = fx_at("h%d", _i);
+	char outside[512], src[512];
+	unsigned t;
 	int rc;
+
+	snprintf(outside, sizeof(outside), "%s", fx_at("outside"));
+	snprintf(src, sizeof(src), "%s", fx_at("h%d", _i));
 
 	fx_sh("mkdir -p '%s' '%s'", src, outside);
 	expand(tree, sizeof(tree), hostile[_i].tree, outside);
@@ -280,29 +316,102 @@ START_TEST(test_hostile)
 		fx_sh("cd '%s' && mv '%s' '%s'", src, hostile[_i].from, from);
 	fx_build(src, fx_at("h%d.img", _i), fx_at("h%d.xar", _i), 1, 0);
 	fx_patch(fx_at("h%d.xar", _i), from, to);
-	fx_sh("mkdir '%s'", fx_at("hout%d", _i));
-	rc = extract(fx_at("h%d.xar", _i), fx_at("hout%d", _i),
-		     hostile[_i].flags, NULL, 0, &err);
-	snprintf(shown, sizeof(shown), "%s", rc ? err.msg : "(no error)");
-	if (hostile[_i].error) {
-		ck_assert_msg(rc == -1, "%s: extracted", hostile[_i].name);
-		ck_assert_msg(strstr(err.msg, hostile[_i].error), "%s: '%s' "
-			      "lacks '%s'", hostile[_i].name, shown,
-			      hostile[_i].error);
-	} else {
-		ck_assert_msg(rc == 0, "%s: %s", hostile[_i].name, shown);
+	for (t = 1; t <= XAR_EXTRACT_THREADS_MAX; t *= 2) {
+		fx_sh("mkdir '%s'", fx_at("hout%d-%u", _i, t));
+		rc = extract(fx_at("h%d.xar", _i), fx_at("hout%d-%u", _i, t),
+			     hostile[_i].flags, NULL, 0, t, &err);
+		snprintf(shown, sizeof(shown), "%s", rc ? err.msg : "(no error)");
+		if (hostile[_i].error) {
+			ck_assert_msg(rc == -1, "%s: extracted", hostile[_i].name);
+			ck_assert_msg(strstr(err.msg, hostile[_i].error), "%s, %u "
+				      "threads: '%s' lacks '%s'", hostile[_i].name,
+				      t, shown, hostile[_i].error);
+		} else {
+			ck_assert_msg(rc == 0, "%s: %s", hostile[_i].name, shown);
+		}
+		/* nothing outside: the directory is empty, the parent
+		 * unchanged */
+		fx_sh("test -z \"$(ls -A '%s')\"", outside);
+		ck_assert(!fx_exists(fx_at("pwned")));
+		ck_assert(!fx_exists(fx_at("zz")));
 	}
-	/* nothing outside: the directory is empty, the parent unchanged */
-	fx_sh("test -z \"$(ls -A '%s')\"", outside);
-	ck_assert(!fx_exists(fx_at("pwned")));
-	ck_assert(!fx_exists(fx_at("zz")));
+}
+END_TEST
+
+/* ---- threads ---- */
+
+static void extract_many(const char *out, unsigned threads,
+			 struct xar_extract_stats *st)
+{
+	struct xar_extract_opts o = { XAR_EXTRACT_OWNERS | XAR_EXTRACT_KEEP_SETID,
+				      NULL, 0, threads };
+	struct xar_image *img = open_xar(fx_at("many.xar"));
+	struct xar_err err;
+
+	ck_assert_msg(xar_extract(img, out, &o, st, &err) == 0, "%u threads: %s",
+		      threads, err.msg);
+	xar_image_close(img);
+}
+
+/* Any number of threads gives the tree that was packed: contents, modes,
+ * mtimes, hard links, the same stats. */
+START_TEST(test_threads_same_tree)
+{
+	static const unsigned counts[] = { 1, 2, 3, XAR_EXTRACT_THREADS_MAX };
+	struct xar_extract_stats first, st;
+	size_t i;
+
+	fx_sh(MANIFEST " '%s' > '%s'", fx_at("many"), fx_at("many.want"));
+	for (i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
+		extract_many(fx_at("many.t%zu", i), counts[i], &st);
+		fx_sh(MANIFEST " '%s' | diff '%s' - >&2", fx_at("many.t%zu", i),
+		      fx_at("many.want"));
+		ck_assert_uint_eq(st.threads, counts[i]);
+		st.threads = 1;
+		if (!i)
+			first = st;
+		ck_assert_mem_eq(&st, &first, sizeof(st));
+	}
+	ck_assert_uint_eq(first.files, 250); /* d1/f010 once, with 3 names */
+	ck_assert_uint_eq(first.hardlinks, 2);
+	ck_assert_uint_eq(first.symlinks, 1);
+}
+END_TEST
+
+/* Files in the way: every count of threads reports the first one in image
+ * order, as one thread does. */
+START_TEST(test_threads_first_error)
+{
+	static const unsigned counts[] = { 1, 2, XAR_EXTRACT_THREADS_MAX };
+	size_t i;
+
+	for (i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
+		struct xar_extract_opts o = { 0, NULL, 0, counts[i] };
+		const char *out = fx_at("many.err%zu", i);
+		struct xar_image *img = open_xar(fx_at("many.xar"));
+		struct xar_err err;
+		int fd, rc;
+
+		/* d1/f064 starts the second batch of d1 and fails long
+		 * before d1/f063, at the end of the first one */
+		fx_sh("mkdir -p '%s/d1' '%s/d2/sub' && touch '%s/d2/sub/f003' "
+		      "'%s/d1/f064' '%s/d1/f063'", out, out, out, out, out);
+		fd = open(out, O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(fd, 0);
+		rc = xar_extract_at(img, fd, &o, NULL, &err);
+		close(fd);
+		xar_image_close(img);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_str_eq(err.msg, "cannot create 'd1/f063': File exists");
+		ck_assert_int_eq(err.code, EEXIST);
+	}
 }
 END_TEST
 
 /* Devices: made by root, counted and skipped by others. */
 START_TEST(test_devices)
 {
-	struct xar_extract_opts o = { 0, NULL, 0 };
+	struct xar_extract_opts o = { 0, NULL, 0, 0 };
 	struct xar_extract_stats st;
 	struct xar_image *img;
 	struct xar_err err;
@@ -350,5 +459,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_hostile, 0,
 			    sizeof(hostile) / sizeof(*hostile));
 	tcase_add_test(tc, test_devices);
+	tcase_add_test(tc, test_threads_same_tree);
+	tcase_add_test(tc, test_threads_first_error);
 	return xar_check_run(s);
 }

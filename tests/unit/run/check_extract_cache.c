@@ -1,8 +1,9 @@
 /* lib/extract_cache: the run cache used when FUSE cannot be. Extracted
  * once and reused; 20 racing first runs extract once; a killed extraction
- * is never taken for a cache and is cleaned up; unsafe cache directories
- * and noexec filesystems are refused with the fix; the in-use lock
- * survives exec and keeps --clean away; listing and removal. */
+ * is never taken for a cache and is cleaned up, and a hostile image leaves
+ * nothing behind; unsafe cache directories and noexec filesystems are
+ * refused with the fix; the in-use lock survives exec and keeps --clean
+ * away; listing and removal. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -33,6 +34,10 @@ static void setup(void)
 	      fx_at("src/bin"), BIG_SIZE, fx_at("src/big"));
 	fx_file(fx_at("src/bin/tool"), "#!/bin/sh\necho tool\n", 04755, -1);
 	fx_file(fx_at("src/shared"), "w\n", 0666, -1);
+	/* enough files for extraction threads */
+	fx_sh("mkdir '%s' && cd '%s' && for i in $(seq 60); do "
+	      "seq $i > f$i; chmod 6$((i %% 3 * 2))4 f$i; done", fx_at("src/lib"),
+	      fx_at("src/lib"));
 	fx_build(fx_at("src"), fx_at("img"), fx_at("x.xar"), 0, 1);
 	fd = open(fx_at("x.xar"), O_RDONLY);
 	ck_assert_msg(xar_header_read_fd(&hdr, fd, &err) == 0, "%s", err.msg);
@@ -96,7 +101,9 @@ START_TEST(test_extract_then_reuse)
 	ensure_ok(&c);
 	ck_assert_int_eq(c.extracted, 1);
 	ck_assert_str_eq(c.root, fx_at("c-reuse/xar/%s", uuid));
-	fx_sh("cmp '%s' '%s/big'", fx_at("src/big"), c.root);
+	fx_sh("diff -r '%s' '%s'", fx_at("src"), c.root);
+	ck_assert_uint_eq(mode_of(fx_at("c-reuse/xar/%s/lib/f5", uuid)), 0444);
+	ck_assert_uint_eq(mode_of(fx_at("c-reuse/xar/%s/lib/f7", uuid)), 0404);
 	/* the image's modes without write bits: read-only, as the mount */
 	ck_assert_uint_eq(mode_of(fx_at("c-reuse/xar/%s/bin/tool", uuid)), 0555);
 	ck_assert_uint_eq(mode_of(fx_at("c-reuse/xar/%s/shared", uuid)), 0444);
@@ -189,6 +196,33 @@ START_TEST(test_killed_extraction)
 	ck_assert_int_eq(parts(base), 0);
 	fx_sh("cmp '%s' '%s/big'", fx_at("src/big"), c.root);
 	xar_cache_release(&c);
+}
+END_TEST
+
+/* A hostile image (a name patched to "..") with files enough for the
+ * extraction threads: the run fails, and leaves neither a cache nor a
+ * partial directory, nor anything beside them. */
+START_TEST(test_hostile_not_published)
+{
+	const char *base = use_cache("c-hostile");
+	struct xar_header h;
+	struct xar_cache c;
+	struct xar_err err;
+	int fd;
+
+	fx_sh("mkdir '%s' && cd '%s' && for i in $(seq 40); do echo $i > f$i; "
+	      "done && mkdir zz && echo x > zz/pwned", fx_at("hsrc"),
+	      fx_at("hsrc"));
+	fx_build(fx_at("hsrc"), fx_at("h.img"), fx_at("h.xar"), 1, 0);
+	fx_patch(fx_at("h.xar"), "zz", "..");
+	fd = open(fx_at("h.xar"), O_RDONLY);
+	ck_assert_msg(xar_header_read_fd(&h, fd, &err) == 0, "%s", err.msg);
+	close(fd);
+	ck_assert_int_eq(xar_cache_ensure(fx_at("h.xar"), &h, 0, &c, &err), -1);
+	ck_assert_msg(strstr(err.msg, "bad name '..'"), "%s", err.msg);
+	fx_sh("test -z \"$(ls -A '%s/xar' | grep -v -e '\\.lock$' -e "
+	      "'\\.inuse$' -e '^CACHEDIR.TAG$')\"", base);
+	xar_header_free(&h);
 }
 END_TEST
 
@@ -432,6 +466,7 @@ int main(void)
 	tcase_add_test(tc, test_racing_first_runs);
 	tcase_add_test(tc, test_killed_extraction);
 	tcase_add_test(tc, test_partial_never_used);
+	tcase_add_test(tc, test_hostile_not_published);
 	tcase_add_loop_test(tc, test_unsafe_dirs, 0,
 			    sizeof(unsafe) / sizeof(*unsafe));
 	tcase_add_test(tc, test_noexec);
