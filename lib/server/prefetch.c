@@ -41,6 +41,8 @@ enum {
 	KNOWN_MAX = KNOWN / 4 * 3,
 	QUEUE = 256,              /* looked-up files waiting to be pushed */
 	STORE_TRIES = 20,         /* a store before the kernel made the inode */
+	LIST_LINES = 16384,       /* start-up list lines followed at most: each
+				   * is a path walk, and the image is hostile */
 };
 
 enum { EMPTY, BUSY, READY, FAILED, TAKEN };
@@ -436,13 +438,15 @@ static void prefetch_list(struct xar_prefetch *p)
 	uint64_t size = XAR_STARTUP_LIST_MAX;
 	sqfs_inode in;
 	char *buf, *line, *nl;
+	size_t n;
 
 	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
 	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX)))
 		return;
 	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
 		size = 0;
-	for (line = buf; line < buf + size && !stopped(p); line = nl + 1) {
+	for (line = buf, n = 0; line < buf + size && n++ < LIST_LINES &&
+	     !stopped(p); line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(buf + size - line));
 		if (!nl)
 			break; /* a cut last line is not trusted */
