@@ -230,11 +230,12 @@ static sqfs_err copy_block(sqfs *fs, const struct xar_guard_cursor *c,
 		memset(dst, 0, n);
 		return SQFS_OK;
 	}
-	if (c->src && xar_guard_data_block_ok(fs, bl->block, bl->header) &&
-	    c->src->copy(c->src->arg, bl->block, bl->header, off, n, dst))
+	if (!xar_guard_data_block_ok(fs, bl->block, bl->header))
+		return SQFS_ERR;
+	if (c->src && c->src->copy(c->src->arg, bl->block, bl->header, off, n,
+				   dst))
 		return SQFS_OK;
-	if (!xar_guard_data_block_ok(fs, bl->block, bl->header) ||
-	    sqfs_data_cache(fs, &fs->data_cache, bl->block, bl->header, &b) ||
+	if (sqfs_data_cache(fs, &fs->data_cache, bl->block, bl->header, &b) ||
 	    !b || b->size < expect)
 		return SQFS_ERR;
 	memcpy(dst, (char *)b->data + off, n);
@@ -258,19 +259,19 @@ static sqfs_err copy_tail(sqfs *fs, sqfs_inode *in, uint64_t off, uint64_t n,
 {
 	struct squashfs_fragment_entry frag;
 	uint64_t at = in->xtra.reg.frag_off;
-	size_t tail = in->xtra.reg.file_size % fs->sb.block_size;
+	uint64_t tail = in->xtra.reg.file_size % fs->sb.block_size;
 	sqfs_block *b;
-	size_t bat;
 
-	if (frag_entry(fs, in, &frag))
+	if (frag_entry(fs, in, &frag) || off + n > tail)
 		return SQFS_ERR;
-	if (src && off + n <= tail && src->copy(src->arg, frag.start_block,
-						frag.size, at + off, n, dst))
+	if (src && src->copy(src->arg, frag.start_block, frag.size, at + off, n,
+			     dst))
 		return SQFS_OK;
-	if (sqfs_frag_block(fs, in, &bat, &tail, &b) || !b ||
-	    bat > b->size || b->size - bat < tail || off + n > tail)
+	/* what sqfs_frag_block does, without looking the entry up again */
+	if (sqfs_data_cache(fs, &fs->frag_cache, frag.start_block, frag.size,
+			    &b) || !b || at > b->size || b->size - at < tail)
 		return SQFS_ERR;
-	memcpy(dst, (char *)b->data + bat + off, n);
+	memcpy(dst, (char *)b->data + at + off, n);
 	return SQFS_OK;
 }
 

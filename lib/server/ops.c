@@ -15,8 +15,6 @@
  * thread-safe. Replies are sent exactly once per request. */
 #include "fs.h"
 #include "image/image.h"
-#include "prefetch.h"
-#include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,8 +13,8 @@
  *   TAKEN  a reader came first and decompresses it itself: the thread
  *          skips it instead of doing the same work twice.
  * Memory is bounded by the budget and by time: once requests pause
- * (xar_prefetch_settle) the blocks are freed, since the kernel's page
- * cache keeps what was read.
+ * (xar_prefetch_settle) the thread ends and the server drops it with its
+ * blocks, since the kernel's page cache keeps what was read.
  *
  * Each READ is a round trip through the kernel, at most 128 KiB each
  * (FUSE's readahead window). So once the kernel knows a file (the serving
@@ -74,7 +74,6 @@ struct xar_prefetch {
 	int done;           /* the thread has finished its lists */
 	int quit;           /* no more pushes: the thread ends */
 	int ended;          /* the thread has ended */
-	int joined;
 	struct fuse_session *se; /* where stores go, once mounted */
 	struct known known[KNOWN];
 	size_t nknown;
@@ -354,7 +353,7 @@ static int fetch(struct xar_prefetch *p, const struct xar_guard_piece *pc)
 	}
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
-	return s->state == READY ? 0 : 1;
+	return e == SQFS_OK && b ? 0 : 1;
 }
 
 /* xar_guard_file_blocks' callback for the lists: fetch the pieces of the
@@ -566,39 +565,34 @@ fail:
 	return NULL;
 }
 
-int xar_prefetch_settle(struct xar_prefetch *p)
-{
-	int done;
-
-	if (!p)
-		return 1;
-	pthread_mutex_lock(&p->lock);
-	done = p->done;
-	if (done) {
-		p->quit = 1;
-		pthread_cond_signal(&p->work);
-	}
-	pthread_mutex_unlock(&p->lock);
-	if (done && !p->joined) {
-		pthread_join(p->thread, NULL);
-		p->joined = 1;
-		clear(p);
-	}
-	return done;
-}
-
-int xar_prefetch_quiesce(struct xar_prefetch *p)
+/* Ask the thread to end (now, or once its lists are done) without
+ * waiting for it: 1 once it has ended. */
+static int ask_end(struct xar_prefetch *p, int now)
 {
 	int ended;
 
 	if (!p)
 		return 1;
 	pthread_mutex_lock(&p->lock);
-	p->stop = p->quit = 1;
-	pthread_cond_signal(&p->work);
+	if (now)
+		p->stop = 1;
+	if (now || p->done) {
+		p->quit = 1;
+		pthread_cond_signal(&p->work);
+	}
 	ended = p->ended;
 	pthread_mutex_unlock(&p->lock);
 	return ended;
+}
+
+int xar_prefetch_settle(struct xar_prefetch *p)
+{
+	return ask_end(p, 0);
+}
+
+int xar_prefetch_quiesce(struct xar_prefetch *p)
+{
+	return ask_end(p, 1);
 }
 
 void xar_prefetch_get_stats(struct xar_prefetch *p,
@@ -616,12 +610,8 @@ void xar_prefetch_stop(struct xar_prefetch *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_lock(&p->lock);
-	p->stop = p->quit = 1;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->lock);
-	if (!p->joined)
-		pthread_join(p->thread, NULL);
+	xar_prefetch_quiesce(p);
+	pthread_join(p->thread, NULL);
 	clear(p);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->changed);

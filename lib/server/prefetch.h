@@ -24,8 +24,8 @@ struct xar_prefetch_stats {
  * caller), for paths (image paths, NULL-terminated; copied; may be NULL)
  * then the start-up list, keeping at most budget decompressed bytes.
  * NULL when nothing can be started (then there is simply no prefetch).
- * The thread ends (and its blocks are freed) at xar_prefetch_settle or
- * xar_prefetch_stop. */
+ * The thread ends when xar_prefetch_settle or _quiesce ask it to; its
+ * blocks are freed by xar_prefetch_stop. */
 struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 					const char *const *paths,
 					size_t budget);
@@ -44,8 +44,10 @@ void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se);
 void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 			    const sqfs_inode *in);
 
-/* Once requests pause: 1 when the thread is done, its blocks then freed
- * (the kernel's page cache holds what was read); 0 while it still works. */
+/* Once requests pause: ask the thread to end when its lists are done,
+ * without waiting (it may be storing pages that a READ only the caller
+ * answers holds). 1 once it has ended: then xar_prefetch_stop frees it
+ * and its blocks at once. NULL is fine (1). */
 int xar_prefetch_settle(struct xar_prefetch *p);
 
 void xar_prefetch_get_stats(struct xar_prefetch *p,

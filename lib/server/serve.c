@@ -24,8 +24,6 @@
 #include <unistd.h>
 
 #include "fs.h"
-#include "prefetch.h"
-#include "record.h"
 #include "server.h"
 #include "stats.h"
 #include "base/base.h"
@@ -343,18 +341,35 @@ static int poll_timeout(const struct server *s, long long now)
 	return t > 3600000 ? 3600000 : (int)t;
 }
 
-/* Once requests pause, the start-up is over: write the counts and free
- * the prefetched blocks (again later while the prefetcher still works). */
+/* The prefetcher has ended (settled or quiesced): keep its counts, free
+ * it and its blocks. Reads and lookups then no longer ask it anything. */
+static void drop_prefetch(struct server *s)
+{
+	xar_prefetch_get_stats(s->fs->prefetch, &s->prefetched);
+	xar_prefetch_stop(s->fs->prefetch);
+	s->fs->prefetch = NULL;
+}
+
+/* Requests paused: the start-up is over. End the prefetcher, or ask again
+ * at the next pause while it has not ended. */
+static void settle_prefetch(struct server *s, long long now)
+{
+	if (!s->fs->prefetch)
+		return;
+	if (xar_prefetch_settle(s->fs->prefetch)) {
+		drop_prefetch(s);
+		malloc_trim(0);
+		return;
+	}
+	s->stats_dirty = 1;
+	s->last_request = now;
+}
+
 static void housekeeping(struct server *s, long long now)
 {
 	if (s->stats_dirty && now - s->last_request >= STATS_QUIET_MS) {
 		write_stats(s, "serving");
-		if (!xar_prefetch_settle(s->fs->prefetch)) {
-			s->stats_dirty = 1;
-			s->last_request = now;
-		} else {
-			malloc_trim(0);
-		}
+		settle_prefetch(s, now);
 	}
 	if (s->cfg->idle_timeout && !s->unmount_pid && now >= s->next_attempt)
 		start_idle_unmount(s, now);
@@ -417,8 +432,8 @@ void xar_server_run(const struct xar_server_config *cfg,
 	 * the start-up's blocks are freed (housekeeping). */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	/* after detach: the thread keeps the signal mask and the image fd */
-	/* A recording sees every read: nothing comes ahead of the app. */
+	/* After detach, so that the thread has the signal mask and the image
+	 * fd. A recording sees every read: nothing comes ahead of the app. */
 	if (cfg->record_path)
 		fs->record = xar_record_new();
 	else
@@ -438,9 +453,8 @@ void xar_server_run(const struct xar_server_config *cfg,
 	rc = serve(&s);
 	/* quiesced, or the mount is gone and with it every READ in flight:
 	 * the thread waits for nothing, and must end before the session */
-	xar_prefetch_get_stats(fs->prefetch, &s.prefetched);
-	xar_prefetch_stop(fs->prefetch);
-	fs->prefetch = NULL;
+	if (fs->prefetch)
+		drop_prefetch(&s);
 	/* Unmount (lazily) if still mounted. Once the kernel has dropped the
 	 * mount, /dev/fuse polls POLLERR and libfuse only closes it and frees
 	 * its copy of the path: nothing reaches a mount made there since. */
