@@ -84,6 +84,7 @@ void xar_guard_destroy(sqfs *fs)
 {
 	sqfs_table_destroy(&fs->xattr_table);
 	sqfs_destroy(fs);
+	xar_decompress_release();
 }
 
 sqfs_err xar_guard_init(sqfs *fs, int fd, size_t offset, const char **why)
@@ -101,6 +102,7 @@ sqfs_err xar_guard_init(sqfs *fs, int fd, size_t offset, const char **why)
 		xar_guard_destroy(fs);
 		return SQFS_ERR;
 	}
+	xar_decompress_keep(fs);
 	return SQFS_OK;
 }
 

@@ -268,8 +268,17 @@ int xar_extract_at(struct xar_image *img, int dirfd,
  * xar_guard_destroy. */
 sqfs_err xar_guard_init(sqfs *fs, int fd, size_t offset, const char **why);
 
-/* sqfs_destroy, and the xattr id table index it forgets (a leak). */
+/* sqfs_destroy, and the xattr id table index it forgets (a leak); and
+ * xar_decompress_release. */
 void xar_guard_destroy(sqfs *fs);
+
+/* Give fs (once sqfs_init read its superblock) a zstd decompressor that
+ * keeps one context per thread, where libsquashfuse's makes one for every
+ * block; nothing for other compressions. xar_guard_init does it. A thread
+ * frees its context when it ends or calls xar_decompress_release (then
+ * the next block makes a new one). */
+void xar_decompress_keep(sqfs *fs);
+void xar_decompress_release(void);
 
 /* sqfs_inode_get, its reference checked against its metadata block. */
 sqfs_err xar_guard_inode_get(sqfs *fs, sqfs_inode *in, sqfs_inode_id ref);

@@ -90,6 +90,7 @@ int xar_fuse_fs_open(struct xar_fuse_fs *fs, int fd, uint64_t offset,
 	e = sqfs_init(sq, fd, (size_t)offset);
 	if (e != SQFS_OK)
 		return image_error(e, offset, err);
+	xar_decompress_keep(sq);
 	if (sqfs_ll_init(&fs->ll) != SQFS_OK) {
 		sqfs_destroy(sq);
 		return xar_err_set(err, ENOMEM, "cannot set up the inode map");
@@ -112,6 +113,7 @@ void xar_fuse_fs_close(struct xar_fuse_fs *fs)
 	 * xar_guard_destroy says) */
 	sqfs_table_destroy(&fs->ll.fs.xattr_table);
 	sqfs_ll_destroy(&fs->ll);
+	xar_decompress_release();
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
