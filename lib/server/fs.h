@@ -57,11 +57,14 @@ void xar_fuse_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi);
 
 struct xar_server_config;
+struct xar_cpus;
 
 /* The server process (serve.c), forked by xar_server_start:
- * detach, mount cfg->mountpoint, report on report_fd, serve, exit. */
+ * detach, mount cfg->mountpoint, report on report_fd, serve, exit. It
+ * starts held on cpus' home core (cpus.h). */
 void xar_server_run(const struct xar_server_config *cfg,
-		    struct xar_fuse_fs *fs, int report_fd)
+		    struct xar_fuse_fs *fs, int report_fd,
+		    const struct xar_cpus *cpus)
 	__attribute__((noreturn));
 
 #endif

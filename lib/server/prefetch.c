@@ -24,6 +24,7 @@
  * store waits for pages that a READ in flight holds locked, and the
  * serving thread must be free to answer that READ. */
 #include "prefetch.h"
+#include "cpus.h"
 #include "fs.h"
 #include "header/header.h"
 
@@ -89,6 +90,7 @@ struct xar_prefetch {
 	uint64_t offset;
 	char **paths;
 	char *names;        /* the thread's directory entry name buffer */
+	struct xar_cpus cpus; /* the thread keeps off cpus.home */
 	sqfs fs;            /* the thread's own handle */
 	struct slot slot[SLOTS];
 };
@@ -477,6 +479,7 @@ static void *run(void *arg)
 	size_t i;
 	int ok;
 
+	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
 	if (ok) {
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
@@ -528,7 +531,8 @@ static char **copy_paths(const char *const *paths)
 
 struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 					const char *const *paths,
-					size_t budget)
+					size_t budget,
+					const struct xar_cpus *cpus)
 {
 	struct xar_prefetch *p = calloc(1, sizeof(*p));
 
@@ -537,6 +541,7 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 	p->fd = fd;
 	p->offset = offset;
 	p->budget = budget;
+	p->cpus = *cpus;
 	p->src.copy = copy;
 	p->src.arg = p;
 	p->paths = copy_paths(paths);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "fs.h"
 #include "server.h"
 #include "stats.h"
@@ -67,6 +68,7 @@ struct server {
 	int stats_dirty;
 	int stopping;           /* a stop signal came: end once quiesced */
 	struct xar_prefetch_stats prefetched; /* once the prefetcher ended */
+	struct xar_cpus cpus;   /* held on cpus.home until it has */
 };
 
 static long long now_ms(void)
@@ -348,6 +350,7 @@ static void drop_prefetch(struct server *s)
 	xar_prefetch_get_stats(s->fs->prefetch, &s->prefetched);
 	xar_prefetch_stop(s->fs->prefetch);
 	s->fs->prefetch = NULL;
+	xar_cpus_release(&s->cpus);
 }
 
 /* Requests paused: the start-up is over. End the prefetcher, or ask again
@@ -407,7 +410,8 @@ static int serve(struct server *s)
 }
 
 void xar_server_run(const struct xar_server_config *cfg,
-		    struct xar_fuse_fs *fs, int report_fd)
+		    struct xar_fuse_fs *fs, int report_fd,
+		    const struct xar_cpus *cpus)
 {
 	struct server s;
 	pid_t self = getpid();
@@ -417,6 +421,7 @@ void xar_server_run(const struct xar_server_config *cfg,
 	s.cfg = cfg;
 	s.fs = fs;
 	s.report_fd = report_fd;
+	s.cpus = *cpus;
 	xar_write_all(report_fd, &self, sizeof(self));
 	fs->marker = cfg->marker;
 	fs->on_init = report_ready;
@@ -439,7 +444,9 @@ void xar_server_run(const struct xar_server_config *cfg,
 	else
 		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, cfg->offset,
 						  cfg->prefetch,
-						  PREFETCH_BUDGET);
+						  PREFETCH_BUDGET, &s.cpus);
+	if (!fs->prefetch)
+		xar_cpus_release(&s.cpus);
 	if (mount_image(&s)) {
 		xar_prefetch_stop(fs->prefetch);
 		xar_record_free(fs->record);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "fs.h"
 
 struct report {
@@ -117,9 +118,10 @@ static int failed(const struct xar_server_config *cfg, struct report *r,
 }
 
 /* Fork the server through a short-lived middle process; the parent's
- * copy of fs is closed. */
+ * copy of fs is closed. The server starts held where the caller is. */
 static pid_t spawn(const struct xar_server_config *cfg,
-		   struct xar_fuse_fs *fs, int report_fd)
+		   struct xar_fuse_fs *fs, int report_fd,
+		   const struct xar_cpus *cpus)
 {
 	pid_t mid = fork(), server;
 	int status;
@@ -127,7 +129,7 @@ static pid_t spawn(const struct xar_server_config *cfg,
 	if (mid == 0) {
 		server = fork();
 		if (server == 0)
-			xar_server_run(cfg, fs, report_fd);
+			xar_server_run(cfg, fs, report_fd, cpus);
 		_exit(server < 0);
 	}
 	xar_fuse_fs_close(fs);
@@ -142,6 +144,7 @@ int xar_server_start(const struct xar_server_config *cfg, pid_t *server_pid,
 		     struct xar_err *err)
 {
 	struct xar_fuse_fs fs;
+	struct xar_cpus cpus;
 	struct report r;
 	int pipefd[2], rc;
 
@@ -155,7 +158,9 @@ int xar_server_start(const struct xar_server_config *cfg, pid_t *server_pid,
 		xar_fuse_fs_close(&fs);
 		return xar_err_sys(err, "cannot create a pipe");
 	}
-	if (spawn(cfg, &fs, pipefd[1]) < 0) {
+	xar_cpus_hold(&cpus);
+	if (spawn(cfg, &fs, pipefd[1], &cpus) < 0) {
+		xar_cpus_release(&cpus);
 		xar_err_sys(err, "cannot fork the FUSE server");
 		close(pipefd[0]);
 		close(pipefd[1]);
@@ -163,6 +168,7 @@ int xar_server_start(const struct xar_server_config *cfg, pid_t *server_pid,
 	}
 	close(pipefd[1]);
 	rc = read_report(pipefd[0], cfg->start_timeout, &r);
+	xar_cpus_release(&cpus); /* before the app is exec'd */
 	close(pipefd[0]);
 	if (rc != 1 || !r.ready)
 		return failed(cfg, &r, rc, err);
