@@ -84,10 +84,11 @@ static void report(const struct mkxar_options *o,
 static void report_startup(const struct mkxar_options *o,
 			   const struct xar_build_result *r, int app_status)
 {
-	if (!o->profile_args && !o->startup_list)
+	if (!o->profile_args && !o->startup_list && !r->startup_files)
 		return;
-	fprintf(stderr, "mkxar: start-up list: %zu files laid out first",
-		r->startup_files);
+	fprintf(stderr, "mkxar: start-up list: %zu files laid out first%s",
+		r->startup_files, o->profile_args || o->startup_list ? "" :
+		" (the bundled interpreter's)");
 	if (r->startup_skipped)
 		fprintf(stderr, ", %zu lines naming no file skipped",
 			r->startup_skipped);

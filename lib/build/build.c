@@ -76,6 +76,7 @@ struct py_build {
 	struct xar_python_info info;
 	char staging[64];  /* pip's --target */
 	char out[64];      /* bootstraps and bytecode */
+	struct xar_bundle_startup startup; /* hermetic: the default list */
 };
 
 static int make_tempdir(char *buf, size_t len, struct xar_err *err)
@@ -111,6 +112,7 @@ static void py_cleanup(struct py_build *py)
 		xar_interrupt_forget_dir(py->out);
 	}
 	xar_python_info_free(&py->info);
+	free(py->startup.list);
 }
 
 /* Interpreter facts and pip's dependencies, merged under the sources. */
@@ -191,14 +193,18 @@ static int gather(const struct xar_build_opts *o, struct xar_tree *t,
 		return -1;
 	if (o->python && o->python->bundle &&
 	    xar_bundle_python(o->python, &py->info, o->python_launcher, t, h,
-			      err))
+			      &py->startup, err))
 		return -1;
 	if (o->python && python_finish(o, t, py, h, err))
 		return -1;
-	if (o->startup &&
-	    xar_startup_apply(t, o->startup, o->startup_len,
-			      &r->startup_files, &r->startup_skipped, err))
-		return -1;
+	if (o->startup)
+		return xar_startup_apply(t, o->startup, o->startup_len,
+					 &r->startup_files,
+					 &r->startup_skipped, err);
+	if (py->startup.list)
+		return xar_startup_apply(t, py->startup.list,
+					 py->startup.len, &r->startup_files,
+					 &r->startup_skipped, err);
 	return 0;
 }
 

@@ -178,6 +178,59 @@ out:
 	return rc;
 }
 
+/* What every start of the bundled interpreter reads, in that order: the
+ * loader, the interpreter, the libraries it needs as the loader finds
+ * them, the bootstrap, and the modules the interpreter imports from the
+ * standard library before the app's (3.11 has the rest frozen in). The
+ * start-up list of a hermetic xar built without one; mkxar --profile
+ * records the app's too. Lines naming no file are skipped later. */
+static int default_startup(const struct xar_python_info *info,
+			   const struct xar_python_home *home,
+			   struct xar_bundle_startup *out, struct xar_err *err)
+{
+	static const char *const modules[][2] = {
+		{ "encodings", "__init__" },
+		{ "encodings", "aliases" },
+		{ "encodings", "utf_8" },
+	};
+	struct xar_elf_search s = { .machine = EM_X86_64 };
+	struct xar_elf_deps d = { 0 };
+	const char *interp = home->real, *dir = XAR_PYTHON_BUNDLE_DIR, *name;
+	FILE *f;
+	size_t i;
+	int bad;
+
+	if (xar_elf_resolve(&interp, 1, &s, &d, err))
+		return -1;
+	f = open_memstream(&out->list, &out->len);
+	if (!f) {
+		xar_elf_deps_free(&d);
+		return xar_err_set(err, ENOMEM, "out of memory");
+	}
+	fprintf(f, "%s/%s\n%s/%s\n", dir, XAR_PYTHON_LOADER, dir,
+		XAR_PYTHON_REAL);
+	for (i = 0; i < d.nlibs; i++) { /* the loader is listed already */
+		if (d.interp_real && !strcmp(d.libs[i].real, d.interp_real))
+			continue;
+		name = strrchr(d.libs[i].name, '/');
+		fprintf(f, "%s/%s/%s\n", dir, XAR_PYTHON_LIBS,
+			name ? name + 1 : d.libs[i].name);
+	}
+	fprintf(f, "%s\n", XAR_PYTHON_BOOTSTRAP_PY);
+	for (i = 0; i < sizeof(modules) / sizeof(*modules); i++)
+		fprintf(f, "%s/%s/python%s/%s/__pycache__/%s.%s.pyc\n", dir,
+			home->platlibdir, info->version, modules[i][0],
+			modules[i][1], info->tag);
+	bad = ferror(f);
+	xar_elf_deps_free(&d);
+	if (fclose(f) || bad) {
+		free(out->list);
+		out->list = NULL;
+		return xar_err_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static void objects_free(struct objects *o)
 {
 	size_t i;
@@ -190,7 +243,7 @@ static void objects_free(struct objects *o)
 int xar_bundle_python(const struct xar_python_opts *po,
 		      const struct xar_python_info *info, const char *launcher,
 		      struct xar_tree *t, struct xar_header *h,
-		      struct xar_err *err)
+		      struct xar_bundle_startup *startup, struct xar_err *err)
 {
 	struct xar_python_home home;
 	struct objects o = { .err = err };
@@ -211,7 +264,8 @@ int xar_bundle_python(const struct xar_python_opts *po,
 	}
 	if (add_libs(po, t, &o, err) ||
 	    xar_header_set(h, "XAR_PYTHON_BUNDLE", XAR_PYTHON_BUNDLE_DIR, err) ||
-	    xar_header_set(h, "XAR_PYTHON_LIBC", home.libc, err))
+	    xar_header_set(h, "XAR_PYTHON_LIBC", home.libc, err) ||
+	    default_startup(info, &home, startup, err))
 		goto out;
 	rc = 0;
 out:

@@ -107,6 +107,32 @@ expect_eq "bytecode of one tag only" "" "$other"
 grep -q "^${LIB}json/__pycache__/__init__.$TAG.pyc\$" list &&
 	pass "the standard library is compiled" || fail "the standard library is compiled" "no json pyc"
 
+# ---- the default start-up list: what every start of the interpreter reads
+check "-v counts the interpreter's start-up list" \
+	grep -q "start-up list: [0-9]* files laid out first (the bundled interpreter's)" build.out
+"$XAREXEC" --extract sl h.xar __xar__/startup > /dev/null 2>&1
+expect_eq "it starts with the loader and the interpreter" \
+	"__xar__/python/libexec/ld.so
+__xar__/python/libexec/python" "$(head -n 2 sl/__xar__/startup 2>/dev/null)"
+check "it names the C library" grep -qx __xar__/python/libs/libc.so.6 sl/__xar__/startup
+check "and the encodings modules" \
+	grep -qx "${LIB}encodings/__pycache__/__init__.$TAG.pyc" sl/__xar__/startup
+expect_eq "every line names a file of the image" "" \
+	"$(grep -vxF -f list sl/__xar__/startup 2>/dev/null)"
+if command -v rdsquashfs > /dev/null 2>&1; then
+	off=$(sed -n 's/^OFFSET="\([0-9]*\)"$/\1/p' h.xar | head -n 1)
+	dd if=h.xar of=h.img bs="$off" skip=1 2>/dev/null
+	start() { rdsquashfs -s "$1" h.img 2>/dev/null | sed -n 's/^Blocks start: *//p'; }
+	# (an interpreter linked with libpython is too small for a block)
+	ld=$(start __xar__/python/libexec/ld.so) libc=$(start __xar__/python/libs/libc.so.6)
+	big=$(start "${LIB}pydoc_data/topics.py")
+	check "laid out first, in order (loader $ld, C library $libc, then the rest: $big)" \
+		test "$ld" -lt "$libc" -a "$libc" -lt "$big"
+	rm -f h.img
+else
+	skip "start-up layout" "no rdsquashfs (apt-get install squashfs-tools-ng)"
+fi
+
 "$XAREXEC" --info h.xar > info
 grep -q "^python: *hermetic: Python .* bundled in __xar__/python .*glibc" info &&
 	pass "--info says hermetic and names the C library" ||
