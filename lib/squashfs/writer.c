@@ -25,7 +25,12 @@ struct layout {
 };
 
 /* Regular files in the order their data is written: the start-up list's
- * files first, by rank, then the others in inode-number order. */
+ * files first, by rank, then the others as a depth-first walk in name
+ * order meets them (each directory's files and subdirectories in name
+ * order, a subdirectory's contents where its name comes), the order
+ * mksquashfs writes: neighbours share fragment blocks, so the order is
+ * part of the size (inode-number order, subdirectories before their
+ * parent's files, came out up to 0.16% larger on a dist-packages). */
 struct files {
 	struct xar_node **v;
 	size_t n;
@@ -37,7 +42,7 @@ static int before(const struct xar_node *x, const struct xar_node *y)
 	uint64_t rx = x->rank ? x->rank : UINT64_MAX;
 	uint64_t ry = y->rank ? y->rank : UINT64_MAX;
 
-	return rx != ry ? rx < ry : x->ino < y->ino;
+	return rx != ry ? rx < ry : x->seq < y->seq;
 }
 
 static int cmp_order(const void *a, const void *b)
@@ -48,6 +53,24 @@ static int cmp_order(const void *a, const void *b)
 	return before(x, y) ? -1 : before(y, x);
 }
 
+/* Append dir's regular files to f in walk order (a hard-linked file
+ * where the walk first meets it). Depth is bounded by the tree's. */
+static void walk_files(const struct xar_node *dir, struct files *f)
+{
+	size_t i;
+
+	for (i = 0; i < dir->nchildren; i++) {
+		struct xar_node *n = dir->children[i].node;
+
+		if (S_ISDIR(n->mode))
+			walk_files(n, f);
+		else if (S_ISREG(n->mode) && n->ino && !n->seq) {
+			f->v[f->n++] = n;
+			n->seq = (uint32_t)f->n;
+		}
+	}
+}
+
 static int collect_files(struct xar_tree *t, const struct xar_sqfs_tables *tb,
 			 struct files *f)
 {
@@ -56,15 +79,9 @@ static int collect_files(struct xar_tree *t, const struct xar_sqfs_tables *tb,
 	f->v = calloc(tb->ninodes ? tb->ninodes : 1, sizeof(*f->v));
 	if (!f->v)
 		return -1;
-	for (i = 0; i < t->nnodes; i++) {
-		struct xar_node *n = t->nodes[i];
-
-		if (n->ino && S_ISREG(n->mode))
-			f->v[n->ino - 1] = n;
-	}
-	for (i = 0; i < tb->ninodes; i++)
-		if (f->v[i])
-			f->v[f->n++] = f->v[i];
+	for (i = 0; i < t->nnodes; i++)
+		t->nodes[i]->seq = 0;
+	walk_files(t->root, f);
 	qsort(f->v, f->n, sizeof(*f->v), cmp_order);
 	return 0;
 }

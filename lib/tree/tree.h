@@ -40,6 +40,8 @@ struct xar_node {
 	uint64_t ref;         /* inode reference, once written */
 	int written;
 	int synthetic;        /* directory made up to hold a DEST path */
+	uint32_t seq;         /* regular files: place in a depth-first walk
+			       * in name order, assigned by the writer */
 	uint32_t rank;        /* regular files: place on the start-up list
 			       * (1 first), whose data the writer lays out
 			       * first and in that order; 0: not on it */

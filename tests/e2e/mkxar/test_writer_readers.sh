@@ -81,3 +81,26 @@ if have_loop && { grep -qw squashfs /proc/filesystems || modprobe squashfs; } 2>
 else
 	skip kernel "needs root, loop devices and squashfs support"
 fi
+
+# Data order (as mksquashfs writes it, so that neighbours share fragment
+# blocks alike): a depth-first walk in name order, a subdirectory's files
+# where its name comes among its parent's; hard links once, where first met.
+# The files fit one fragment block: their offsets give the order.
+mkdir -p "$T/o/a" "$T/o/c/d"
+for f in a/x b.txt c/d/y c/z e.txt; do
+	head -c 3000 /dev/urandom > "$T/o/$f"
+done
+ln "$T/o/b.txt" "$T/o/c/b-link"
+"$MKXAR" -q --no-exec -o "$T/o.xar" "$T/o"
+tail -c +4097 "$T/o.xar" > "$T/o.img"
+frag() { rdsquashfs -s "$1" "$T/o.img" 2>/dev/null |
+	awk '/^Fragment index:/ { i = $3 } /^Fragment offset:/ { o = $3 }
+	     END { printf "%d %d\n", i, o }'; }
+if command -v rdsquashfs > /dev/null 2>&1; then
+	order=$(for f in a/x b.txt c/b-link c/d/y c/z e.txt; do
+		echo "$(frag "$f") $f"; done | sort -n -k1,1 -k2,2 | awk '{ print $3 }' | tr '\n' ' ')
+	expect_eq "fragments in depth-first name order" \
+		"a/x b.txt c/b-link c/d/y c/z e.txt " "$order"
+else
+	skip "data order" "no rdsquashfs (apt-get install squashfs-tools-ng)"
+fi
