@@ -69,19 +69,10 @@ APP_PYTHON=${APP_PYTHON:-/usr/bin/python3}
 [ -x "$APP_PYTHON" ] || APP_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 PY=$("$APP_PYTHON" -c 'import sys, os; print(os.path.realpath(sys.executable))')
 DP=/usr/lib/python3/dist-packages
-W=$(mktemp -d /tmp/xar-bench-apps.XXXXXX)
+. "$(dirname "$0")/lib.sh"
+bench_workdir apps
 chmod 755 "$W"
-export XAR_MOUNT_ROOT="$W/mnt" PATH="$BUILD:$PATH"
-mkdir -m 1777 "$XAR_MOUNT_ROOT"
 unset XAR_DEBUG XAR_EXTRACT XAR_MOUNT_TIMEOUT
-cleanup() {
-	for x in "$W"/*.xar; do [ -e "$x" ] && "$BUILD/xarexec" -u "$x" >/dev/null 2>&1; done
-	for m in $(awk -v w="$W/" 'index($2, w) == 1 { print $2 }' /proc/mounts); do
-		fusermount3 -u -z "$m" 2>/dev/null || true
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
 
 # Debian's packages, when missing (needs root, as apt-get does).
 need=""

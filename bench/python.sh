@@ -20,17 +20,8 @@ set -eu
 BUILD=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
 RUNS=${RUNS:-30}
 COLD_RUNS=${COLD_RUNS:-10}
-W=$(mktemp -d /tmp/xar-bench-python.XXXXXX)
-export XAR_MOUNT_ROOT="$W/mnt" PATH="$BUILD:$PATH"
-mkdir -m 1777 "$XAR_MOUNT_ROOT"
-cleanup() {
-	for x in "$W"/*.xar; do [ -e "$x" ] && "$BUILD/xarexec" -u "$x" >/dev/null 2>&1; done
-	for m in $(awk -v w="$W/" 'index($2, w) == 1 { print $2 }' /proc/mounts); do
-		fusermount3 -u -z "$m" 2>/dev/null || true
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
+bench_workdir python
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
 # timeit MODE RUNS CMD...: median wall time of CMD in ms; MODE cold runs
