@@ -409,13 +409,37 @@ static int serve(struct server *s)
 	return rc < 0 ? -1 : 0;
 }
 
+/* What runs beside the serving thread: a recorder for mkxar --profile
+ * (a recording sees every read: nothing comes ahead of the app), else the
+ * prefetcher. After detach, so that the thread has the signal mask and
+ * the image fd. Without a prefetcher the serving thread is not held. */
+static void start_helpers(struct server *s)
+{
+	struct xar_fuse_fs *fs = s->fs;
+
+	/* Every read allocates and frees a block-sized buffer, and so does
+	 * libsquashfuse per block: kept in the heap instead of mapped and
+	 * trimmed each time, they cost no page faults. Trimmed by hand once
+	 * the start-up's blocks are freed (housekeeping). */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	if (s->cfg->record_path)
+		fs->record = xar_record_new();
+	else
+		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, s->cfg->offset,
+						  s->cfg->prefetch,
+						  PREFETCH_BUDGET, &s->cpus);
+	if (!fs->prefetch)
+		xar_cpus_release(&s->cpus);
+}
+
 void xar_server_run(const struct xar_server_config *cfg,
 		    struct xar_fuse_fs *fs, int report_fd,
 		    const struct xar_cpus *cpus)
 {
 	struct server s;
 	pid_t self = getpid();
-	int rc;
+	int rc = 1;
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
@@ -426,38 +450,15 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fs->marker = cfg->marker;
 	fs->on_init = report_ready;
 	fs->on_init_arg = &s;
-	if (detach(&s)) {
-		xar_fuse_fs_close(fs);
-		leak_check();
-		_exit(1);
-	}
-	/* Every read allocates and frees a block-sized buffer, and so does
-	 * libsquashfuse per block: kept in the heap instead of mapped and
-	 * trimmed each time, they cost no page faults. Trimmed by hand once
-	 * the start-up's blocks are freed (housekeeping). */
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	/* After detach, so that the thread has the signal mask and the image
-	 * fd. A recording sees every read: nothing comes ahead of the app. */
-	if (cfg->record_path)
-		fs->record = xar_record_new();
-	else
-		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, cfg->offset,
-						  cfg->prefetch,
-						  PREFETCH_BUDGET, &s.cpus);
-	if (!fs->prefetch)
-		xar_cpus_release(&s.cpus);
-	if (mount_image(&s)) {
-		xar_prefetch_stop(fs->prefetch);
-		xar_record_free(fs->record);
-		xar_fuse_fs_close(fs);
-		leak_check();
-		_exit(1);
-	}
+	if (detach(&s))
+		goto out;
+	start_helpers(&s);
+	if (mount_image(&s))
+		goto out_helpers;
 	xar_prefetch_attach(fs->prefetch, s.se);
 	write_stats(&s, "serving");
 	s.stats_dirty = 1; /* to settle the prefetcher even if nobody asks */
-	rc = serve(&s);
+	rc = serve(&s) ? 1 : 0;
 	/* quiesced, or the mount is gone and with it every READ in flight:
 	 * the thread waits for nothing, and must end before the session */
 	if (fs->prefetch)
@@ -471,9 +472,12 @@ void xar_server_run(const struct xar_server_config *cfg,
 		waitpid(s.unmount_pid, NULL, 0);
 	if (fs->record)
 		xar_record_write(fs->record, cfg->record_path);
-	xar_record_free(fs->record);
 	write_final_stats(&s);
+out_helpers:
+	xar_prefetch_stop(fs->prefetch);
+	xar_record_free(fs->record);
+out:
 	xar_fuse_fs_close(fs);
 	leak_check();
-	_exit(rc ? 1 : 0);
+	_exit(rc);
 }
