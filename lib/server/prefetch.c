@@ -22,13 +22,22 @@
  * blocks straight into the page cache (FUSE_NOTIFY_STORE), and the app's
  * page faults on them never reach the server. Only this thread pushes: a
  * store waits for pages that a READ in flight holds locked, and the
- * serving thread must be free to answer that READ. */
+ * serving thread must be free to answer that READ.
+ *
+ * An app opens a file and reads it at once, before the blocks of a file
+ * the kernel learnt of only then could be stored. So the thread waits for
+ * the mount and looks each listed file up itself, through the mount point,
+ * before it decompresses the file's blocks: the kernel then knows the file
+ * early, its pages are stored ahead of the app's reads, and the app's own
+ * lookups find it cached. */
 #include "prefetch.h"
 #include "cpus.h"
 #include "fs.h"
 #include "header/header.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +85,7 @@ struct xar_prefetch {
 	int quit;           /* no more pushes: the thread ends */
 	int ended;          /* the thread has ended */
 	struct fuse_session *se; /* where stores go, once mounted */
+	char *mnt;          /* the mount point, once mounted (or NULL) */
 	struct known known[KNOWN];
 	size_t nknown;
 	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
@@ -208,12 +218,15 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 	pthread_mutex_unlock(&p->lock);
 }
 
-void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se)
+void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
+			 const char *mountpoint)
 {
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->se = se;
+	p->mnt = strdup(mountpoint); /* without it, no lookups: still fine */
+	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -408,6 +421,50 @@ static int lookup(struct xar_prefetch *p, const char *path, size_t len,
 	return 0;
 }
 
+/* Whether path[0..len) stays below the directory it is taken from: no
+ * ".." component. The image's own walk (lookup) found every component a
+ * directory entry and the last a regular file; a hostile image may still
+ * hold an entry named "..", which the kernel's walk would take upwards. */
+static int beneath(const char *path, size_t len)
+{
+	const char *end = path + len, *c;
+
+	for (; path < end; path = c + 1) {
+		c = memchr(path, '/', (size_t)(end - path));
+		if (!c)
+			c = end;
+		if (c - path == 2 && path[0] == '.' && path[1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+/* Look the listed file (image inode number) up through the mount, unless
+ * the kernel knows it already: the serving thread's answer makes it known
+ * (xar_prefetch_looked_up). */
+static void make_known(struct xar_prefetch *p, const char *path, size_t len,
+		       uint32_t number)
+{
+	char full[PATH_MAX];
+	struct stat st;
+	size_t mlen;
+	int known;
+
+	pthread_mutex_lock(&p->lock);
+	known = known_slot(p, number)->number != 0;
+	pthread_mutex_unlock(&p->lock);
+	if (known || !p->mnt || !beneath(path, len))
+		return;
+	mlen = strlen(p->mnt);
+	if (mlen + 1 + len >= sizeof(full) || memchr(path, '\0', len))
+		return;
+	memcpy(full, p->mnt, mlen);
+	full[mlen] = '/';
+	memcpy(full + mlen + 1, path, len);
+	full[mlen + 1 + len] = '\0';
+	fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW);
+}
+
 /* A line: a path, or a path and a block range (XAR_STARTUP_LIST). */
 static void prefetch_line(struct xar_prefetch *p, const char *line,
 			  size_t len)
@@ -419,6 +476,7 @@ static void prefetch_line(struct xar_prefetch *p, const char *line,
 	    lookup(p, line, plen, &in) || !S_ISREG(in.base.mode))
 		return;
 	p->cur = in.base.inode_number;
+	make_known(p, line, plen, p->cur);
 	xar_guard_file_blocks(&p->fs, &in, take_piece, p);
 }
 
@@ -472,6 +530,20 @@ static void serve_pushes(struct xar_prefetch *p)
 	}
 }
 
+/* Until the mount is made (attach) or the thread is stopped: 1 when
+ * mounted. */
+static int wait_mounted(struct xar_prefetch *p)
+{
+	int mounted;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->se && !p->stop)
+		pthread_cond_wait(&p->work, &p->lock);
+	mounted = !p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return mounted;
+}
+
 static void *run(void *arg)
 {
 	struct xar_prefetch *p = arg;
@@ -481,7 +553,7 @@ static void *run(void *arg)
 
 	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
-	if (ok) {
+	if (ok && wait_mounted(p)) {
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
 			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))
@@ -621,6 +693,7 @@ void xar_prefetch_stop(struct xar_prefetch *p)
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
+	free(p->mnt);
 	free(p->names);
 	free_paths(p->paths);
 	free(p);

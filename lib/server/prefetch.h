@@ -38,8 +38,11 @@ const struct xar_block_source *xar_prefetch_source(struct xar_prefetch *p);
 
 struct fuse_session;
 
-/* Where to store pages (FUSE_NOTIFY_STORE), once the session exists. */
-void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se);
+/* The mount is made: where to store pages (FUSE_NOTIFY_STORE), and the
+ * mount point (copied), through which the thread looks up each listed file
+ * before it decompresses it. The thread waits for this before its lists. */
+void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
+			 const char *mountpoint);
 
 /* The serving thread answered a LOOKUP of inode in with FUSE inode ino:
  * the kernel knows the file, so its prefetched blocks can be stored into

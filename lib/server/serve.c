@@ -455,7 +455,7 @@ void xar_server_run(const struct xar_server_config *cfg,
 	start_helpers(&s);
 	if (mount_image(&s))
 		goto out_helpers;
-	xar_prefetch_attach(fs->prefetch, s.se);
+	xar_prefetch_attach(fs->prefetch, s.se, cfg->mountpoint);
 	write_stats(&s, "serving");
 	s.stats_dirty = 1; /* to settle the prefetcher even if nobody asks */
 	rc = serve(&s) ? 1 : 0;

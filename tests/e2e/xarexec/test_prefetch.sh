@@ -107,3 +107,27 @@ check "a READDIRPLUS was sent" test "$(awk '$1 == "READDIRPLUS" { print $2 }' "$
 expect_eq "listed sizes are the files'" "$(cd src/data && stat -c '%s' big.dat s1.txt s2.txt)" \
 	"$(awk '{ print $2 }' stat.out)"
 "$XAREXEC" -u p.xar
+
+# The thread looks each listed file up through the mount before it
+# decompresses it: the kernel knows the file early, so its pages are
+# stored ahead of any reader. A listed file nobody has opened yet then
+# reads (mostly) from the page cache; an unlisted one of the same size
+# takes READs. (Not "no READ at all": this machine's DAMON may page out
+# fresh pages of a region it found idle.)
+reads() { awk '$1 == "READ" { n = $2 } END { print n + 0 }' "$1.stats"; }
+seq 2 1500001 | head -c "$(wc -c < src/data/big.dat)" > src/data/other.dat
+"$MKXAR" -q -o q.xar --startup-list start.list --exec bin/run src ||
+	fail setup "cannot build the second test xar"
+mp=$("$XAREXEC" -m q.xar)
+wait_until 10 test "$(stats_value q.xar prefetch_pushed)" -ge 4
+r0=$(reads "$mp")
+expect_eq "first read of the listed files" "$want" \
+	"$(cd "$mp/data" && cat big.dat s1.txt s2.txt | cksum)"
+sleep 0.4 # the counts are written once requests pause
+r1=$(reads "$mp")
+cat "$mp/data/other.dat" > /dev/null
+sleep 0.4
+r2=$(reads "$mp")
+check "listed: $((r1 - r0)) READs, unlisted: $((r2 - r1))" \
+	test $((2 * (r1 - r0))) -lt $((r2 - r1))
+"$XAREXEC" -u q.xar
