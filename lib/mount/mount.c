@@ -233,6 +233,8 @@ static int start_server(const struct place *p,
 	prefetch[1] = NULL;
 	cfg.prefetch = prefetch;
 	cfg.record_path = rq->record_path;
+	if (!rq->record_path) /* a profile's run learns nothing here */
+		cfg.learn_path = p->mp->learn_path;
 	if (xar_server_start(&cfg, &m->server_pid, err))
 		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
 	m->new_mount = 1;

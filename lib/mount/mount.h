@@ -41,6 +41,8 @@ struct xar_mountpoint {
 	char *path;       /* <user_dir>/<name> */
 	char *lock_path;  /* <path>.lock */
 	char *stats_path; /* <path>.stats */
+	char *learn_path; /* <path>.startup: the start-up learnt here
+			     (lib/server/learn.h); kept across mounts */
 };
 
 /* Choose the root and compose the paths; creates nothing. header_root is

@@ -99,6 +99,8 @@ struct xar_prefetch {
 	int fd;
 	uint64_t offset;
 	char **paths;
+	char *learnt;       /* a start-up list learnt on this machine, or NULL */
+	size_t learnt_len;
 	char *names;        /* the thread's directory entry name buffer */
 	struct xar_cpus cpus; /* the thread keeps off cpus.home */
 	sqfs fs;            /* the thread's own handle */
@@ -490,20 +492,14 @@ static int stopped(struct xar_prefetch *p)
 	return stop;
 }
 
-/* The image's start-up list: one image path a line, in the order the
- * recorded start-up first read them. */
-static void prefetch_list(struct xar_prefetch *p)
+/* A start-up list: one image path a line, in the order the recorded
+ * start-up first read them. */
+static void prefetch_lines(struct xar_prefetch *p, const char *buf,
+			   size_t size)
 {
-	uint64_t size = XAR_STARTUP_LIST_MAX;
-	sqfs_inode in;
-	char *buf, *line, *nl;
+	const char *line, *nl;
 	size_t n;
 
-	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
-	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX)))
-		return;
-	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
-		size = 0;
 	for (line = buf, n = 0; line < buf + size && n++ < LIST_LINES &&
 	     !stopped(p); line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(buf + size - line));
@@ -511,6 +507,21 @@ static void prefetch_list(struct xar_prefetch *p)
 			break; /* a cut last line is not trusted */
 		prefetch_line(p, line, (size_t)(nl - line));
 	}
+}
+
+/* The image's own start-up list. */
+static void prefetch_list(struct xar_prefetch *p)
+{
+	uint64_t size = XAR_STARTUP_LIST_MAX;
+	sqfs_inode in;
+	char *buf;
+
+	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
+	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX)))
+		return;
+	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
+		size = 0;
+	prefetch_lines(p, buf, (size_t)size);
 	free(buf);
 }
 
@@ -558,6 +569,8 @@ static void *run(void *arg)
 			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))
 			prefetch_list(p);
+		if (!stopped(p) && p->learnt)
+			prefetch_lines(p, p->learnt, p->learnt_len);
 	}
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
@@ -603,6 +616,7 @@ static char **copy_paths(const char *const *paths)
 
 struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 					const char *const *paths,
+					const char *learnt, size_t learnt_len,
 					size_t budget,
 					const struct xar_cpus *cpus)
 {
@@ -610,6 +624,12 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 
 	if (!p)
 		return NULL;
+	if (learnt && learnt_len) {
+		if (!(p->learnt = malloc(learnt_len)))
+			goto fail;
+		memcpy(p->learnt, learnt, learnt_len);
+		p->learnt_len = learnt_len;
+	}
 	p->fd = fd;
 	p->offset = offset;
 	p->budget = budget;
@@ -636,6 +656,7 @@ fail_changed:
 fail_lock:
 	pthread_mutex_destroy(&p->lock);
 fail:
+	free(p->learnt);
 	free(p->names);
 	free_paths(p->paths);
 	free(p);
@@ -694,6 +715,7 @@ void xar_prefetch_stop(struct xar_prefetch *p)
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->mnt);
+	free(p->learnt);
 	free(p->names);
 	free_paths(p->paths);
 	free(p);

@@ -21,15 +21,18 @@ struct xar_prefetch_stats {
 };
 
 /* Start the thread on the image at offset in fd (kept open by the
- * caller), for paths (image paths, NULL-terminated; copied; may be NULL)
- * then the start-up list, keeping at most budget decompressed bytes, on
- * the cores of cpus other than its home (cpus.h; copied).
+ * caller), for paths (image paths, NULL-terminated; copied; may be NULL),
+ * then the image's start-up list, then learnt[0..learnt_len) (a list in
+ * the same format learnt from an earlier start-up here; copied; may be
+ * NULL), keeping at most budget decompressed bytes, on the cores of cpus
+ * other than its home (cpus.h; copied).
  * NULL when nothing can be started (then there is simply no prefetch).
  * The thread ends when xar_prefetch_settle or _quiesce ask it to; its
  * blocks are freed by xar_prefetch_stop. */
 struct xar_cpus;
 struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 					const char *const *paths,
+					const char *learnt, size_t learnt_len,
 					size_t budget,
 					const struct xar_cpus *cpus);
 

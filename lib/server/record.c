@@ -1,7 +1,8 @@
-/* Recording a start-up (record.h). Only mkxar --profile's private mount
- * records, so plain arrays and linear searches are enough: a start-up
- * looks up thousands of names at most. Memory failures only cut the
- * record short. */
+/* Recording a start-up (record.h): mkxar --profile's private mount, and a
+ * first mount learning its start-up. Names are found by inode through a
+ * hash index (a listing of a large directory adds thousands); the read
+ * ranges, a few hundred, by a linear search. Memory failures only cut
+ * the record short. */
 #include "record.h"
 
 #include <fcntl.h>
@@ -26,6 +27,8 @@ struct range {
 struct xar_record {
 	struct node *v;
 	size_t n, cap;
+	size_t *index;       /* open addressing: 1 + a node's place, or 0 */
+	size_t nindex;       /* a power of two, at least twice n */
 	struct range *order; /* block ranges in first-read order */
 	size_t norder, caporder;
 };
@@ -35,14 +38,43 @@ struct xar_record *xar_record_new(void)
 	return calloc(1, sizeof(struct xar_record));
 }
 
+static size_t *slot_of(const struct xar_record *r, uint64_t ino)
+{
+	size_t i = (size_t)(ino * 0x9e3779b97f4a7c15ull) & (r->nindex - 1);
+
+	while (r->index[i] && r->v[r->index[i] - 1].ino != ino)
+		i = (i + 1) & (r->nindex - 1);
+	return &r->index[i];
+}
+
 static struct node *find(const struct xar_record *r, uint64_t ino)
 {
-	size_t i;
+	size_t *slot;
 
-	for (i = 0; i < r->n; i++)
-		if (r->v[i].ino == ino)
-			return &r->v[i];
-	return NULL;
+	if (!r->nindex)
+		return NULL;
+	slot = slot_of(r, ino);
+	return *slot ? &r->v[*slot - 1] : NULL;
+}
+
+/* Room in the index for one more node. */
+static int grow_index(struct xar_record *r)
+{
+	size_t *old = r->index, nold = r->nindex, i;
+
+	if (2 * (r->n + 1) <= r->nindex)
+		return 0;
+	r->nindex = nold ? nold * 2 : 512;
+	if (!(r->index = calloc(r->nindex, sizeof(*r->index)))) {
+		r->index = old;
+		r->nindex = nold;
+		return -1;
+	}
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			*slot_of(r, r->v[old[i] - 1].ino) = old[i];
+	free(old);
+	return 0;
 }
 
 static int grow(void **v, size_t *cap, size_t n, size_t each)
@@ -64,7 +96,7 @@ void xar_record_lookup(struct xar_record *r, uint64_t parent,
 {
 	struct node *n;
 
-	if (!r || !ino || find(r, ino) ||
+	if (!r || !ino || find(r, ino) || grow_index(r) ||
 	    grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v)))
 		return; /* the first name of a hard-linked file stays */
 	n = &r->v[r->n];
@@ -72,6 +104,7 @@ void xar_record_lookup(struct xar_record *r, uint64_t parent,
 		return;
 	n->ino = ino;
 	n->parent = parent;
+	*slot_of(r, ino) = r->n + 1;
 	r->n++;
 }
 
@@ -137,6 +170,11 @@ static char *path_of(const struct xar_record *r, uint64_t ino, char *buf,
 	return p;
 }
 
+int xar_record_empty(const struct xar_record *r)
+{
+	return !r || !r->norder;
+}
+
 int xar_record_write(const struct xar_record *r, const char *path)
 {
 	char buf[8192], *tmp = NULL, *p;
@@ -181,6 +219,7 @@ void xar_record_free(struct xar_record *r)
 	for (i = 0; i < r->n; i++)
 		free(r->v[i].name);
 	free(r->v);
+	free(r->index);
 	free(r->order);
 	free(r);
 }

@@ -1,7 +1,9 @@
-/* Recording a start-up (mkxar --profile): which blocks of which regular
- * files the app read, in the order it first read them, as image paths
- * built from the names the kernel looked up (XAR_STARTUP_LIST's format). The server keeps one when its config has a
- * record_path and writes it there when it exits. See record.c. */
+/* Recording a start-up: which blocks of which regular files the app read,
+ * in the order it first read them, as image paths built from the names
+ * the kernel looked up (XAR_STARTUP_LIST's format). The server keeps one
+ * for mkxar --profile (its config's record_path, written when it exits)
+ * and while a first mount learns its start-up (learn_path, written once
+ * requests pause). See record.c. */
 #ifndef XAR_SERVER_RECORD_H
 #define XAR_SERVER_RECORD_H
 
@@ -16,6 +18,8 @@ void xar_record_lookup(struct xar_record *r, uint64_t parent,
 /* Blocks first..last of ino were read. */
 void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
 		     uint64_t last);
+/* Nothing read was recorded (or r is NULL). */
+int xar_record_empty(const struct xar_record *r);
 /* Atomically write the list to path (a new file, no symlink followed):
  * one path a line, as XAR_STARTUP_LIST holds them. */
 int xar_record_write(const struct xar_record *r, const char *path);

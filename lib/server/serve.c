@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cpus.h"
+#include "learn.h"
 #include "fs.h"
 #include "server.h"
 #include "stats.h"
@@ -69,6 +70,7 @@ struct server {
 	int stopping;           /* a stop signal came: end once quiesced */
 	struct xar_prefetch_stats prefetched; /* once the prefetcher ended */
 	struct xar_cpus cpus;   /* held on cpus.home until it has */
+	int learning;           /* fs->record learns the start-up (learn.h) */
 };
 
 static long long now_ms(void)
@@ -368,11 +370,24 @@ static void settle_prefetch(struct server *s, long long now)
 	s->last_request = now;
 }
 
+/* Requests paused: what a first mount learnt of the start-up is written
+ * for the next mounts (unless nothing was read yet: a bare mount). */
+static void end_learning(struct server *s)
+{
+	if (!s->learning || xar_record_empty(s->fs->record))
+		return;
+	xar_record_write(s->fs->record, s->cfg->learn_path);
+	xar_record_free(s->fs->record);
+	s->fs->record = NULL;
+	s->learning = 0;
+}
+
 static void housekeeping(struct server *s, long long now)
 {
 	if (s->stats_dirty && now - s->last_request >= STATS_QUIET_MS) {
 		write_stats(s, "serving");
 		settle_prefetch(s, now);
+		end_learning(s);
 	}
 	if (s->cfg->idle_timeout && !s->unmount_pid && now >= s->next_attempt)
 		start_idle_unmount(s, now);
@@ -411,11 +426,15 @@ static int serve(struct server *s)
 
 /* What runs beside the serving thread: a recorder for mkxar --profile
  * (a recording sees every read: nothing comes ahead of the app), else the
- * prefetcher. After detach, so that the thread has the signal mask and
- * the image fd. Without a prefetcher the serving thread is not held. */
+ * prefetcher, with the start-up list learnt here or, when there is none
+ * yet, a recorder learning it (the reads the prefetcher's stores hide are
+ * of its own lists). After detach, so that the thread has the signal mask
+ * and the image fd. Without a prefetcher the serving thread is not held. */
 static void start_helpers(struct server *s)
 {
 	struct xar_fuse_fs *fs = s->fs;
+	char *learnt = NULL;
+	size_t learnt_len = 0;
 
 	/* Every read allocates and frees a block-sized buffer, and so does
 	 * libsquashfuse per block: kept in the heap instead of mapped and
@@ -423,12 +442,19 @@ static void start_helpers(struct server *s)
 	 * the start-up's blocks are freed (housekeeping). */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	if (s->cfg->record_path)
+	if (s->cfg->record_path) {
 		fs->record = xar_record_new();
-	else
+	} else {
+		if (s->cfg->learn_path &&
+		    xar_learnt_read(s->cfg->learn_path, &learnt,
+				    &learnt_len) == 1)
+			s->learning = !!(fs->record = xar_record_new());
 		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, s->cfg->offset,
-						  s->cfg->prefetch,
-						  PREFETCH_BUDGET, &s->cpus);
+						  s->cfg->prefetch, learnt,
+						  learnt_len, PREFETCH_BUDGET,
+						  &s->cpus);
+		free(learnt);
+	}
 	if (!fs->prefetch)
 		xar_cpus_release(&s->cpus);
 }
@@ -470,7 +496,7 @@ void xar_server_run(const struct xar_server_config *cfg,
 	fuse_session_destroy(s.se);
 	if (s.unmount_pid)
 		waitpid(s.unmount_pid, NULL, 0);
-	if (fs->record)
+	if (fs->record && cfg->record_path)
 		xar_record_write(fs->record, cfg->record_path);
 	write_final_stats(&s);
 out_helpers:

@@ -53,6 +53,9 @@ struct xar_server_config {
 	const char *record_path; /* record the start-up's reads (mkxar
 				  * --profile) and write them here at exit
 				  * (a new file); NULL: do not */
+	const char *learn_path; /* a start-up list learnt here (learn.h):
+				 * prefetched when it exists, else learnt
+				 * and written there; NULL: neither */
 };
 
 /* The pid of the server that last wrote the stats file at path (its first

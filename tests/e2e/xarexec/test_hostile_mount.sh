@@ -86,8 +86,9 @@ expect_eq "campaign: no mount left" 0 "$(run_mount_count "$T")"
 wait_until 10 eval '[ "$(run_server_count "$T")" -eq 0 ]' &&
 	pass "campaign: no server left" || fail "campaign: no server left" \
 	"$(run_server_count "$T") running"
+# (a learnt start-up list, .startup, is kept on purpose)
 expect_eq "campaign: no mount point, stats or lock file left" "" \
-	"$(ls -A "$T/mnt/uid-$(id -u)" 2>/dev/null)"
+	"$(ls -A "$T/mnt/uid-$(id -u)" 2>/dev/null | grep -v '\.startup$')"
 
 # ---- the root that cannot be stat'ed: an id table entry out of range ----
 python3 - base.xar noid.xar <<'EOF'
@@ -123,4 +124,4 @@ wait_until 10 run_gone "$pid"
 expect_eq "-u of a mount whose server died: done" "0 absent" \
 	"$? $(is_mounted "$mp" || echo absent)"
 expect_eq "-u leaves no mount point, stats or lock file" "" \
-	"$(ls -A "$T/mnt/uid-$(id -u)" 2>/dev/null)"
+	"$(ls -A "$T/mnt/uid-$(id -u)" 2>/dev/null | grep -v '\.startup$')"

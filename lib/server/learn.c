@@ -1,0 +1,39 @@
+/* The start-up list learnt on this machine (learn.h). */
+#include "learn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "header/header.h"
+
+int xar_learnt_read(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	char *b = NULL;
+	int fd, rc = -1;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+	    st.st_size <= 0 || st.st_size > XAR_STARTUP_LIST_MAX)
+		goto out;
+	if (!(b = malloc((size_t)st.st_size)))
+		goto out;
+	if (xar_pread_full(fd, b, (size_t)st.st_size, 0) != st.st_size)
+		goto out;
+	*buf = b;
+	*len = (size_t)st.st_size;
+	b = NULL;
+	rc = 0;
+out:
+	free(b);
+	close(fd);
+	return rc;
+}

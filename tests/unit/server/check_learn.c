@@ -1,0 +1,126 @@
+/* lib/server: the start-up recorder (record.c) and the learnt list's
+ * reader (learn.c), without mounting anything (their use by a server is
+ * tested end to end in tests/e2e/xarexec/test_learn.sh). */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "header/header.h"
+#include "server/learn.h"
+#include "server/record.h"
+#include "tmpdir_fixture.h"
+
+static void setup(void)
+{
+	tmpdir_setup("learn");
+}
+
+static char *slurp(const char *path)
+{
+	static char text[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Many names (a large listing) still resolve to paths, in first-read
+ * order, with sequential reads merged and repeated ones dropped. */
+START_TEST(test_record_many_names)
+{
+	struct xar_record *r = xar_record_new();
+	char name[32];
+	uint64_t i;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert(xar_record_empty(r));
+	xar_record_lookup(r, 1, "d", 2);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "f%llu", (unsigned long long)i);
+		xar_record_lookup(r, 2, name, 100 + i);
+	}
+	xar_record_lookup(r, 1, "other-name-same-inode", 2); /* first stays */
+	xar_record_read(r, 100 + 19999, 0, 0);
+	xar_record_read(r, 100 + 19999, 1, 3);   /* goes on: merged */
+	xar_record_read(r, 100 + 7, 5, 5);
+	xar_record_read(r, 100 + 19999, 2, 2);   /* read before: dropped */
+	xar_record_read(r, 99999999, 0, 0);      /* never looked up */
+	ck_assert(!xar_record_empty(r));
+	ck_assert_int_eq(xar_record_write(r, at("list")), 0);
+	ck_assert_str_eq(slurp(at("list")), "d/f19999\t0-3\nd/f7\t5-5\n");
+	xar_record_free(r);
+}
+END_TEST
+
+START_TEST(test_learnt_read)
+{
+	char *buf = (char *)1;
+	size_t len = 1;
+	int fd;
+
+	ck_assert_int_eq(xar_learnt_read(at("none"), &buf, &len), 1);
+	ck_assert_ptr_null(buf);
+	ck_assert_uint_eq(len, 0);
+	fd = open(at("good"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_eq(write(fd, "a\t0-1\n", 6), 6);
+	close(fd);
+	ck_assert_int_eq(xar_learnt_read(at("good"), &buf, &len), 0);
+	ck_assert_uint_eq(len, 6);
+	ck_assert_int_eq(memcmp(buf, "a\t0-1\n", 6), 0);
+	free(buf);
+}
+END_TEST
+
+/* Anything else in its place is left: -1, nothing read. */
+START_TEST(test_learnt_refused)
+{
+	char *buf = (char *)1;
+	size_t len = 1;
+	int fd;
+
+	ck_assert_int_eq(symlink(at("good"), at("link")), 0);
+	fd = open(at("good"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_eq(write(fd, "a\n", 2), 2);
+	ck_assert_int_eq(xar_learnt_read(at("link"), &buf, &len), -1);
+	ck_assert_ptr_null(buf);
+	ck_assert_int_eq(ftruncate(fd, XAR_STARTUP_LIST_MAX + 1), 0);
+	close(fd);
+	ck_assert_int_eq(xar_learnt_read(at("good"), &buf, &len), -1);
+	ck_assert_int_eq(mkfifo(at("fifo"), 0600), 0);
+	ck_assert_int_eq(xar_learnt_read(at("fifo"), &buf, &len), -1);
+	ck_assert_int_eq(mkdir(at("dir"), 0700), 0);
+	ck_assert_int_eq(xar_learnt_read(at("dir"), &buf, &len), -1);
+	close(open(at("empty"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+	ck_assert_int_eq(xar_learnt_read(at("empty"), &buf, &len), -1);
+	if (getuid() == 0) { /* another user's */
+		fd = open(at("theirs"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+		ck_assert_int_eq(write(fd, "a\n", 2), 2);
+		ck_assert_int_eq(fchown(fd, 65534, 65534), 0);
+		close(fd);
+		ck_assert_int_eq(xar_learnt_read(at("theirs"), &buf, &len), -1);
+	}
+	ck_assert_ptr_null(buf);
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s;
+	TCase *tc = xar_check_case(&s, "learn");
+
+	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
+	tcase_add_test(tc, test_record_many_names);
+	tcase_add_test(tc, test_learnt_read);
+	tcase_add_test(tc, test_learnt_refused);
+	return xar_check_run(s);
+}
