@@ -370,8 +370,9 @@ static void settle_prefetch(struct server *s, long long now)
 	s->last_request = now;
 }
 
-/* Requests paused: what a first mount learnt of the start-up is written
- * for the next mounts (unless nothing was read yet: a bare mount). */
+/* Requests paused, or the mount ended: what a first mount learnt of the
+ * start-up is written for the next mounts (unless nothing was read yet: a
+ * bare mount). */
 static void end_learning(struct server *s)
 {
 	if (!s->learning || xar_record_empty(s->fs->record))
@@ -498,6 +499,7 @@ void xar_server_run(const struct xar_server_config *cfg,
 		waitpid(s.unmount_pid, NULL, 0);
 	if (fs->record && cfg->record_path)
 		xar_record_write(fs->record, cfg->record_path);
+	end_learning(&s); /* a mount that ended before requests paused */
 	write_final_stats(&s);
 out_helpers:
 	xar_prefetch_stop(fs->prefetch);

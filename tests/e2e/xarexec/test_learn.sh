@@ -37,6 +37,13 @@ expect_eq "the list is ours, 0600" "$(id -u) 600" "$(stat -c '%u %a' "$list")"
 check "it names what the app read" grep -q '^data/big\.dat	0-' "$list"
 check "and the small file" grep -q '^data/s1\.txt	' "$list"
 
+# A mount unmounted before requests paused writes its list on the way out.
+cp "$list" saved.list
+rm -f "$list"
+"$XAREXEC" -u l.xar
+"$XAREXEC" l.xar > /dev/null && "$XAREXEC" -u l.xar
+check "a mount ended at once still wrote its list" cmp -s saved.list "$list"
+
 # bare mounts: with the list the prefetcher decompresses big.dat's blocks
 prefetched() {
 	"$XAREXEC" -u l.xar
@@ -46,7 +53,6 @@ prefetched() {
 	stats_value l.xar prefetched
 }
 with=$(prefetched)
-cp "$list" saved.list
 rm -f "$list"
 without=$(prefetched)
 check "a later mount prefetches the list ($with blocks, $without without)" \
