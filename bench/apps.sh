@@ -20,6 +20,11 @@
 #             50 ms pause, then the xar (a fresh mount and server)
 #   row       cold "in a row": right after the alt run, xarexec -u, then
 #             the xar again: a cold run that follows a cold run
+#   first     cold, the first mount of this image here: right after the
+#             row run, xarexec -u, the start-up list learnt by earlier
+#             mounts (<mount point>.startup) removed, 50 ms pause, the
+#             xar (alt and row mounts use the list learnt by the one
+#             before; the first run after a deploy is this one)
 # The page cache of the xar itself stays warm in every variant. Each app is
 # timed twice over, as built plainly and built with mkxar --profile ARGS
 # (its start-up laid out first and read ahead by each new mount), in the
@@ -117,7 +122,7 @@ def unmount(xar):
     subprocess.run(["xarexec", "-u", xar], stdout=null, stderr=null, check=True)
 times = {"unpacked": []}
 for v in xars:
-    for k in ("hot", "alt", "row"):
+    for k in ("hot", "alt", "row", "first"):
         times[v + k] = []
 for _ in range(3):
     once(unpacked, env)
@@ -137,6 +142,13 @@ for i in range(max(runs, cold_runs)):
             times[v + "alt"].append(once([xar] + args))
             unmount(xar)
             times[v + "row"].append(once([xar] + args))
+            unmount(xar)
+            learnt = subprocess.run(["xarexec", "-n", xar], capture_output=True,
+                                    text=True, check=True).stdout.strip() + ".startup"
+            if os.path.exists(learnt):
+                os.unlink(learnt)
+            time.sleep(0.05)
+            times[v + "first"].append(once([xar] + args))
 for k, v in times.items():
     print(k, "%.1f" % statistics.median(v), len(v))
 EOF
@@ -159,18 +171,18 @@ bench() {
 	awk -v n="$name" -v goal="$GOAL" '{ t[$1] = $2 } END {
 		u = t["unpacked"]
 		for (i = 0; i < 2; i++) {
-			v = i ? "p" : ""; h = t[v "hot"]; a = t[v "alt"]; r = t[v "row"]
+			v = i ? "p" : ""; h = t[v "hot"]; a = t[v "alt"]; r = t[v "row"]; f = t[v "first"]
 			m = i ? n " --profile" : n
-			printf "%-21s %9.1f %9.1f %9.1f %9.1f\n", m, u, h, r, a
-			printf "%-21s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s\n", "",
+			printf "%-21s %9.1f %9.1f %9.1f %9.1f %9.1f\n", m, u, h, r, a, f
+			printf "%-21s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s, first mount %.1f ms%s\n", "",
 			    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), r - h, (r - h <= goal ? "" : " (over " goal ")"),
-			    a - h, (a - h <= goal ? "" : " (over " goal ")")
+			    a - h, (a - h <= goal ? "" : " (over " goal ")"), f - h, (f - h <= goal ? "" : " (over " goal ")")
 		}
 	}' "$W/$name.times"
 }
 
 echo "python: $PY; medians of $RUNS unpacked and hot, $COLD_RUNS cold runs of each pattern, ms"
-printf '%-21s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt
+printf '%-21s %9s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt cold_1st
 for app in $APPS; do
 	case $app in
 	pygmentize)
