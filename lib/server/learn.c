@@ -13,6 +13,7 @@
 int xar_learnt_read(const char *path, char **buf, size_t *len)
 {
 	struct stat st;
+	size_t size;
 	char *b = NULL;
 	int fd, rc = -1;
 
@@ -22,14 +23,17 @@ int xar_learnt_read(const char *path, char **buf, size_t *len)
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -1;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
-	    st.st_size <= 0 || st.st_size > XAR_STARTUP_LIST_MAX)
+	    st.st_size <= 0)
 		goto out;
-	if (!(b = malloc((size_t)st.st_size)))
+	/* a long start-up's list: its head (a cut last line is not followed) */
+	size = st.st_size < XAR_STARTUP_LIST_MAX ? (size_t)st.st_size :
+	       XAR_STARTUP_LIST_MAX;
+	if (!(b = malloc(size)))
 		goto out;
-	if (xar_pread_full(fd, b, (size_t)st.st_size, 0) != st.st_size)
+	if (xar_pread_full(fd, b, size, 0) != (long long)size)
 		goto out;
 	*buf = b;
-	*len = (size_t)st.st_size;
+	*len = size;
 	b = NULL;
 	rc = 0;
 out:

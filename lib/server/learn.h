@@ -10,9 +10,10 @@
 
 #include <stddef.h>
 
-/* Read the list at path into a new *buf of *len bytes: 0; 1 when there is
- * none (then it may be learnt); -1 when something else is there (a link,
- * not ours, too large, unreadable: leave it). */
+/* Read the list at path (its first XAR_STARTUP_LIST_MAX bytes) into a new
+ * *buf of *len bytes: 0; 1 when there is none (then it may be learnt); -1
+ * when something else is there (a link, not a regular file, not ours,
+ * empty, unreadable: leave it). */
 int xar_learnt_read(const char *path, char **buf, size_t *len);
 
 #endif

@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "cpus.h"
-#include "learn.h"
 #include "fs.h"
+#include "learn.h"
 #include "server.h"
 #include "stats.h"
 #include "base/base.h"
