@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/server.h"
@@ -19,6 +20,8 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define START_TIMEOUT 30 /* seconds for a server to report ready */
+#define BUSY_TRIES 25    /* unmounting a busy mount, 20 ms apart */
+#define BUSY_PAUSE_MS 20
 
 /* The per-user directory a launch works in, and what it looks for. */
 struct place {
@@ -424,6 +427,24 @@ static int server_gone(const struct place *p)
 	return pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH);
 }
 
+/* Unmount (not lazily) a mount whose server lives. A mount is briefly
+ * busy while something walks a path in it, the server's prefetcher among
+ * them (it looks its listed files up right after mounting): EBUSY is
+ * tried again for a while before it counts as in use. */
+static int unmount_live(const struct place *p, struct xar_err *err)
+{
+	const struct timespec pause = { 0, BUSY_PAUSE_MS * 1000000L };
+	int tries = 0;
+
+	while (xar_unmount(p->mp->path, 0, err)) {
+		if (err->code != EBUSY || ++tries >= BUSY_TRIES ||
+		    server_gone(p))
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 static int remove_locked(const struct place *p, const char *key,
 			 struct xar_err *err)
 {
@@ -441,7 +462,7 @@ static int remove_locked(const struct place *p, const char *key,
 		return 0;
 	}
 	xar_tracef(p->trace, "unmounting %s", p->mp->path);
-	if (xar_unmount(p->mp->path, 0, &e)) {
+	if (unmount_live(p, &e)) {
 		if (e.code != EBUSY || !server_gone(p)) {
 			*err = e;
 			return -1;

@@ -53,6 +53,9 @@ enum {
 	STORE_TRIES = 20,         /* a store before the kernel made the inode */
 	LIST_LINES = 16384,       /* start-up list lines followed at most: each
 				   * is a path walk, and the image is hostile */
+	LOOKUPS = 1024,           /* files looked up through the mount at most:
+				   * each keeps it busy a moment (xarexec -u
+				   * waits) */
 };
 
 enum { EMPTY, BUSY, READY, FAILED, TAKEN };
@@ -91,6 +94,7 @@ struct xar_prefetch {
 	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
 	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
+	unsigned lookups;   /* made through the mount (make_known) */
 	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
@@ -455,7 +459,7 @@ static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 	pthread_mutex_lock(&p->lock);
 	known = known_slot(p, number)->number != 0;
 	pthread_mutex_unlock(&p->lock);
-	if (known || !p->mnt || !beneath(path, len))
+	if (known || !p->mnt || p->lookups >= LOOKUPS || !beneath(path, len))
 		return;
 	mlen = strlen(p->mnt);
 	if (mlen + 1 + len >= sizeof(full) || memchr(path, '\0', len))
@@ -464,6 +468,7 @@ static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 	full[mlen] = '/';
 	memcpy(full + mlen + 1, path, len);
 	full[mlen + 1 + len] = '\0';
+	p->lookups++;
 	fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW);
 }
 

@@ -131,3 +131,21 @@ r2=$(reads "$mp")
 check "listed: $((r1 - r0)) READs, unlisted: $((r2 - r1))" \
 	test $((2 * (r1 - r0))) -lt $((r2 - r1))
 "$XAREXEC" -u q.xar
+
+# Its lookups keep the mount busy a moment each: an unmount right after a
+# mount waits them out instead of failing as "in use".
+mkdir -p many/bin many/f
+cp src/bin/run many/bin/run
+i=0
+while [ $i -lt 300 ]; do echo "$i" > "many/f/$i"; echo "f/$i"; i=$((i + 1)); done > many.list
+"$MKXAR" -q -o many.xar --startup-list many.list --exec bin/run many ||
+	fail setup "cannot build the many-files xar"
+bad=0
+i=0
+while [ $i -lt 5 ]; do
+	"$XAREXEC" -m many.xar > /dev/null && "$XAREXEC" -u many.xar 2>> u.err ||
+		bad=$((bad + 1))
+	i=$((i + 1))
+done
+expect_eq "-m then -u at once, 5 times: all unmounted" "0" \
+	"$bad"
