@@ -26,23 +26,25 @@
  *
  * An app opens a file and reads it at once, before the blocks of a file
  * the kernel learnt of only then could be stored. So the thread waits for
- * the mount and looks each listed file up itself, through the mount point,
+ * the mount and has each listed file looked up through the mount point
  * before it decompresses the file's blocks: the kernel then knows the file
  * early, its pages are stored ahead of the app's reads, and the app's own
- * lookups find it cached. */
+ * lookups find it cached. A process of its own does those lookups
+ * (looker.h: a thread of the server must never wait on its own mount). */
 #include "prefetch.h"
 #include "cpus.h"
 #include "fs.h"
+#include "looker.h"
 #include "header/header.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
 	SLOTS = 8192,             /* a power of two */
@@ -94,7 +96,8 @@ struct xar_prefetch {
 	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
 	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
-	unsigned lookups;   /* made through the mount (make_known) */
+	unsigned lookups;   /* asked of the looker (make_known) */
+	int looker;         /* its pipe (looker.h), or -1 */
 	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
@@ -445,21 +448,21 @@ static int beneath(const char *path, size_t len)
 	return 1;
 }
 
-/* Look the listed file (image inode number) up through the mount, unless
- * the kernel knows it already: the serving thread's answer makes it known
- * (xar_prefetch_looked_up). */
+/* Have the listed file (image inode number) looked up through the mount,
+ * unless the kernel knows it already: the serving thread's answer makes
+ * it known (xar_prefetch_looked_up), and the thread goes on meanwhile. */
 static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 		       uint32_t number)
 {
 	char full[PATH_MAX];
-	struct stat st;
 	size_t mlen;
 	int known;
 
 	pthread_mutex_lock(&p->lock);
 	known = known_slot(p, number)->number != 0;
 	pthread_mutex_unlock(&p->lock);
-	if (known || !p->mnt || p->lookups >= LOOKUPS || !beneath(path, len))
+	if (known || p->looker < 0 || p->lookups >= LOOKUPS ||
+	    !beneath(path, len))
 		return;
 	mlen = strlen(p->mnt);
 	if (mlen + 1 + len >= sizeof(full) || memchr(path, '\0', len))
@@ -469,7 +472,7 @@ static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 	memcpy(full + mlen + 1, path, len);
 	full[mlen + 1 + len] = '\0';
 	p->lookups++;
-	fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW);
+	xar_looker_ask(p->looker, full);
 }
 
 /* A line: a path, or a path and a block range (XAR_STARTUP_LIST). */
@@ -570,12 +573,17 @@ static void *run(void *arg)
 	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
 	if (ok && wait_mounted(p)) {
+		if (p->mnt)
+			p->looker = xar_looker_start();
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
 			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))
 			prefetch_list(p);
 		if (!stopped(p) && p->learnt)
 			prefetch_lines(p, p->learnt, p->learnt_len);
+		if (p->looker >= 0)
+			close(p->looker); /* it ends once through */
+		p->looker = -1;
 	}
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
@@ -638,6 +646,7 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 	p->fd = fd;
 	p->offset = offset;
 	p->budget = budget;
+	p->looker = -1;
 	p->cpus = *cpus;
 	p->src.copy = copy;
 	p->src.arg = p;

@@ -184,6 +184,11 @@ int xar_record_write(const struct xar_record *r, const char *path)
 
 	if (!r || asprintf(&tmp, "%s.tmp", path) < 0)
 		return -1;
+	/* one a killed writer left: its directory is ours alone (mkxar's
+	 * private one, or the checked mount root's), and two servers of one
+	 * image racing here cost at most a list cut short, which readers
+	 * drop the cut line of */
+	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {

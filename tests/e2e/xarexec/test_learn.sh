@@ -48,7 +48,7 @@ check "a mount ended at once still wrote its list" cmp -s saved.list "$list"
 prefetched() {
 	"$XAREXEC" -u l.xar
 	"$XAREXEC" -m l.xar > /dev/null
-	wait_until 5 test -n "$(stats_value l.xar prefetched | grep -v '^0$')"
+	wait_until 5 eval '[ -n "$(stats_value l.xar prefetched | grep -v "^0$")" ]'
 	sleep 0.5
 	stats_value l.xar prefetched
 }

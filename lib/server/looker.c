@@ -1,0 +1,79 @@
+/* The prefetcher's looker (looker.h). */
+#include "looker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In the grandchild: lstat each NUL-terminated path read from fd, until
+ * the pipe ends. Async-signal-safe calls only. */
+static void look(int fd)
+{
+	static char buf[2 * PATH_MAX];
+	size_t have = 0;
+	struct stat st;
+	ssize_t n;
+
+	if (fd > 0)
+		close_range(0, (unsigned)fd - 1, 0);
+	close_range((unsigned)fd + 1, ~0u, 0);
+	for (;;) {
+		char *end;
+
+		n = read(fd, buf + have, sizeof(buf) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+		have += (size_t)n;
+		while ((end = memchr(buf, '\0', have))) {
+			size_t used = (size_t)(end - buf) + 1;
+
+			fstatat(AT_FDCWD, buf, &st, AT_SYMLINK_NOFOLLOW);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+		}
+		if (have == sizeof(buf)) /* no path is that long */
+			_exit(0);
+	}
+}
+
+int xar_looker_start(void)
+{
+	int pfd[2], status;
+	pid_t mid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	mid = fork();
+	if (mid == 0) {
+		if (fork() == 0)
+			look(pfd[0]);
+		_exit(0);
+	}
+	close(pfd[0]);
+	if (mid < 0) {
+		close(pfd[1]);
+		return -1;
+	}
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (fcntl(pfd[1], F_SETFL, O_NONBLOCK)) {
+		close(pfd[1]);
+		return -1;
+	}
+	return pfd[1];
+}
+
+void xar_looker_ask(int fd, const char *path)
+{
+	size_t len = strlen(path) + 1;
+
+	/* one write of at most PIPE_BUF bytes is all or nothing */
+	if (fd >= 0 && len <= PIPE_BUF)
+		(void)!write(fd, path, len);
+}
