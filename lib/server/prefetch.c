@@ -97,7 +97,8 @@ struct xar_prefetch {
 	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
 	unsigned lookups;   /* asked of the looker (make_known) */
-	int looker;         /* its pipe (looker.h), or -1 */
+	int looker;         /* its pipe (looker.h), -1 before it starts */
+	int looker_failed;  /* it could not be started: no lookups */
 	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
@@ -448,9 +449,23 @@ static int beneath(const char *path, size_t len)
 	return 1;
 }
 
+/* Whether the launch names path itself: it looks that up at once. */
+static int launch_names(const struct xar_prefetch *p, const char *path,
+			size_t len)
+{
+	size_t i;
+
+	for (i = 0; p->paths && p->paths[i]; i++)
+		if (strlen(p->paths[i]) == len && !memcmp(p->paths[i], path, len))
+			return 1;
+	return 0;
+}
+
 /* Have the listed file (image inode number) looked up through the mount,
- * unless the kernel knows it already: the serving thread's answer makes
- * it known (xar_prefetch_looked_up), and the thread goes on meanwhile. */
+ * unless the kernel knows it already or the launch looks it up itself:
+ * the serving thread's answer makes it known (xar_prefetch_looked_up),
+ * and the thread goes on meanwhile. The looker starts on the first such
+ * file (a fork: a launch whose list names nothing more pays nothing). */
 static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 		       uint32_t number)
 {
@@ -461,8 +476,8 @@ static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 	pthread_mutex_lock(&p->lock);
 	known = known_slot(p, number)->number != 0;
 	pthread_mutex_unlock(&p->lock);
-	if (known || p->looker < 0 || p->lookups >= LOOKUPS ||
-	    !beneath(path, len))
+	if (known || !p->mnt || p->looker_failed || p->lookups >= LOOKUPS ||
+	    !beneath(path, len) || launch_names(p, path, len))
 		return;
 	mlen = strlen(p->mnt);
 	if (mlen + 1 + len >= sizeof(full) || memchr(path, '\0', len))
@@ -471,6 +486,10 @@ static void make_known(struct xar_prefetch *p, const char *path, size_t len,
 	full[mlen] = '/';
 	memcpy(full + mlen + 1, path, len);
 	full[mlen + 1 + len] = '\0';
+	if (p->looker < 0 && (p->looker = xar_looker_start()) < 0) {
+		p->looker_failed = 1;
+		return;
+	}
 	p->lookups++;
 	xar_looker_ask(p->looker, full);
 }
@@ -573,8 +592,6 @@ static void *run(void *arg)
 	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
 	if (ok && wait_mounted(p)) {
-		if (p->mnt)
-			p->looker = xar_looker_start();
 		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
 			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
 		if (!stopped(p))

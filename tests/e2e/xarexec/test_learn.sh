@@ -42,7 +42,10 @@ cp "$list" saved.list
 rm -f "$list"
 "$XAREXEC" -u l.xar
 "$XAREXEC" l.xar > /dev/null && "$XAREXEC" -u l.xar
-check "a mount ended at once still wrote its list" cmp -s saved.list "$list"
+# (whether the entry point's own reads reach the server depends on the
+# race between its exec and the prefetcher's stores: compare the data)
+check "a mount ended at once still wrote its list" \
+	test "$(grep ^data/ saved.list)" = "$(grep ^data/ "$list" 2>/dev/null)"
 
 # bare mounts: with the list the prefetcher decompresses big.dat's blocks
 prefetched() {
