@@ -70,7 +70,6 @@ struct server {
 	int stopping;           /* a stop signal came: end once quiesced */
 	struct xar_prefetch_stats prefetched; /* once the prefetcher ended */
 	struct xar_cpus cpus;   /* held on cpus.home until it has */
-	int learning;           /* fs->record learns the start-up (learn.h) */
 };
 
 static long long now_ms(void)
@@ -372,15 +371,14 @@ static void settle_prefetch(struct server *s, long long now)
 
 /* Requests paused, or the mount ended: what a first mount learnt of the
  * start-up is written for the next mounts (unless nothing was read yet: a
- * bare mount). */
+ * bare mount). A record without a profile's record_path is a learning. */
 static void end_learning(struct server *s)
 {
-	if (!s->learning || xar_record_empty(s->fs->record))
+	if (s->cfg->record_path || xar_record_empty(s->fs->record))
 		return;
 	xar_record_write(s->fs->record, s->cfg->learn_path);
 	xar_record_free(s->fs->record);
 	s->fs->record = NULL;
-	s->learning = 0;
 }
 
 static void housekeeping(struct server *s, long long now)
@@ -449,7 +447,7 @@ static void start_helpers(struct server *s)
 		if (s->cfg->learn_path &&
 		    xar_learnt_read(s->cfg->learn_path, &learnt,
 				    &learnt_len) == 1)
-			s->learning = !!(fs->record = xar_record_new());
+			fs->record = xar_record_new();
 		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, s->cfg->offset,
 						  s->cfg->prefetch, learnt,
 						  learnt_len, PREFETCH_BUDGET,

@@ -20,6 +20,17 @@ static void setup(void)
 	tmpdir_setup("learn");
 }
 
+/* A new file at path holding text. */
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	size_t n = strlen(text);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	close(fd);
+}
+
 static char *slurp(const char *path)
 {
 	static char text[1 << 16];
@@ -56,7 +67,7 @@ START_TEST(test_record_many_names)
 	xar_record_read(r, 99999999, 0, 0);      /* never looked up */
 	ck_assert(!xar_record_empty(r));
 	/* a temporary file a killed writer left is no obstacle */
-	close(open(at("list.tmp"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+	put(at("list.tmp"), "");
 	ck_assert_int_eq(xar_record_write(r, at("list")), 0);
 	ck_assert_int_eq(access(at("list.tmp"), F_OK), -1);
 	ck_assert_str_eq(slurp(at("list")), "d/f19999\t0-3\nd/f7\t5-5\n");
@@ -73,9 +84,7 @@ START_TEST(test_learnt_read)
 	ck_assert_int_eq(xar_learnt_read(at("none"), &buf, &len), 1);
 	ck_assert_ptr_null(buf);
 	ck_assert_uint_eq(len, 0);
-	fd = open(at("good"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-	ck_assert_int_eq(write(fd, "a\t0-1\n", 6), 6);
-	close(fd);
+	put(at("good"), "a\t0-1\n");
 	ck_assert_int_eq(xar_learnt_read(at("good"), &buf, &len), 0);
 	ck_assert_uint_eq(len, 6);
 	ck_assert_int_eq(memcmp(buf, "a\t0-1\n", 6), 0);
@@ -96,24 +105,19 @@ START_TEST(test_learnt_refused)
 {
 	char *buf = (char *)1;
 	size_t len = 1;
-	int fd;
 
 	ck_assert_int_eq(symlink(at("good"), at("link")), 0);
-	fd = open(at("good"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-	ck_assert_int_eq(write(fd, "a\n", 2), 2);
-	close(fd);
+	put(at("good"), "a\n");
 	ck_assert_int_eq(xar_learnt_read(at("link"), &buf, &len), -1);
 	ck_assert_int_eq(mkfifo(at("fifo"), 0600), 0);
 	ck_assert_int_eq(xar_learnt_read(at("fifo"), &buf, &len), -1);
 	ck_assert_int_eq(mkdir(at("dir"), 0700), 0);
 	ck_assert_int_eq(xar_learnt_read(at("dir"), &buf, &len), -1);
-	close(open(at("empty"), O_WRONLY | O_CREAT | O_EXCL, 0600));
+	put(at("empty"), "");
 	ck_assert_int_eq(xar_learnt_read(at("empty"), &buf, &len), -1);
 	if (getuid() == 0) { /* another user's */
-		fd = open(at("theirs"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-		ck_assert_int_eq(write(fd, "a\n", 2), 2);
-		ck_assert_int_eq(fchown(fd, 65534, 65534), 0);
-		close(fd);
+		put(at("theirs"), "a\n");
+		ck_assert_int_eq(chown(at("theirs"), 65534, 65534), 0);
 		ck_assert_int_eq(xar_learnt_read(at("theirs"), &buf, &len), -1);
 	}
 	ck_assert_ptr_null(buf);
