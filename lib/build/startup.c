@@ -12,8 +12,10 @@
 #include "header/header.h"
 
 /* Keep line[0..n) (append it to out) if it names a regular file of the
- * tree, ranking the file when this is its first line: 2 when ranked, 1
- * when kept, 0 when skipped (nothing named, or the whole file again). */
+ * tree, ranking the file when this is its first line, or a name absent
+ * from the tree as absent: 2 when ranked, 1 when kept, 0 when skipped
+ * (nothing named, a name said absent that is there, or the whole file
+ * again). */
 static int rank_line(struct xar_tree *t, const char *line, size_t n,
 		     uint32_t rank, char *out, size_t *used)
 {
@@ -21,19 +23,21 @@ static int rank_line(struct xar_tree *t, const char *line, size_t n,
 	uint64_t first, last;
 	char path[4096];
 	size_t plen;
+	int kind = xar_startup_line(line, n, &plen, &first, &last);
 
-	if (xar_startup_line(line, n, &plen, &first, &last) || !plen ||
-	    plen >= sizeof(path))
+	if (kind < 0 || !plen || plen >= sizeof(path))
 		return 0;
 	memcpy(path, line, plen);
 	path[plen] = '\0';
 	node = xar_tree_lookup(t, path);
-	if (!node || !S_ISREG(node->mode) || (node->rank && plen == n))
+	if (kind == 1 ? node != NULL
+		      : (!node || !S_ISREG(node->mode) ||
+			 (node->rank && plen == n)))
 		return 0;
 	memcpy(out + *used, line, n);
 	out[*used + n] = '\n';
 	*used += n + 1;
-	if (node->rank)
+	if (kind == 1 || node->rank)
 		return 1;
 	node->rank = rank;
 	return 2;
@@ -71,8 +75,8 @@ int xar_startup_apply(struct xar_tree *t, const char *list, size_t len,
 		else if (!kept && nl > line)
 			(*skipped)++;
 	}
-	rc = *files ? xar_tree_add_bytes(t, XAR_STARTUP_LIST, out, used,
-					   0644, err) : 0;
+	rc = used ? xar_tree_add_bytes(t, XAR_STARTUP_LIST, out, used,
+					 0644, err) : 0;
 	free(out);
 	return rc;
 }

@@ -126,15 +126,19 @@ int xar_header_format(struct xar_header *h, char **out, size_t *len,
  * recorded start-up read, in the order it first read it, one line each:
  * an image path (a whole regular file), or a path, a tab and "FIRST-LAST"
  * (those of its blocks, counted in the image's block size from 0; a
- * fragment tail counts as the block after the last full one). The writer
- * lays the files out first, in the order of their first lines; the FUSE
- * server decompresses what the lines name ahead of the app. */
+ * fragment tail counts as the block after the last full one), or a path,
+ * a tab and "absent": a name the start-up looked up and did not find (an
+ * import system probes for several). The writer lays the files out first,
+ * in the order of their first lines; the FUSE server decompresses what
+ * the lines name ahead of the app and looks the names up before it. */
 #define XAR_STARTUP_LIST "__xar__/startup"
 #define XAR_STARTUP_LIST_MAX (1u << 20) /* bytes */
 
 /* One line of it (without its newline): *path_len is the path's length;
- * *first..*last the blocks named, 0..UINT64_MAX for a whole file. -1 for
- * a range that does not read as FIRST-LAST with FIRST <= LAST. */
+ * *first..*last the blocks named, 0..UINT64_MAX for a whole file; 0, or 1
+ * for an absent name. -1 for a range that does not read as FIRST-LAST
+ * with FIRST <= LAST or as "absent". */
+#define XAR_STARTUP_ABSENT "absent"
 int xar_startup_line(const char *line, size_t len, size_t *path_len,
 		     uint64_t *first, uint64_t *last);
 

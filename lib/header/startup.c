@@ -30,6 +30,9 @@ int xar_startup_line(const char *line, size_t len, size_t *path_len,
 	*path_len = tab ? (size_t)(tab - line) : len;
 	if (!tab)
 		return 0;
+	if ((size_t)(end - tab - 1) == strlen(XAR_STARTUP_ABSENT) &&
+	    !memcmp(tab + 1, XAR_STARTUP_ABSENT, strlen(XAR_STARTUP_ABSENT)))
+		return 1;
 	dash = memchr(tab + 1, '-', (size_t)(end - tab - 1));
 	if (!dash || number(tab + 1, dash, first) ||
 	    number(dash + 1, end, last) || *first > *last)

@@ -50,6 +50,13 @@ static inline void xar_fuse_known(struct xar_fuse_fs *fs, fuse_ino_t parent,
 	xar_prefetch_looked_up(fs->prefetch, ino, inode);
 }
 
+/* name is not in parent (a negative entry answered): for the record. */
+static inline void xar_fuse_absent(struct xar_fuse_fs *fs, fuse_ino_t parent,
+				   const char *name)
+{
+	xar_record_absent(fs->record, parent, name);
+}
+
 /* ops_dir.c */
 void xar_fuse_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		      off_t off, struct fuse_file_info *fi);

@@ -165,6 +165,15 @@ static void found_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 	xar_fuse_known(fs, parent, name, ino, inode);
 }
 
+/* A negative entry, kept for ever. */
+static void absent_entry(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct xar_fuse_fs *fs = fs_of(req); /* req is gone once replied */
+
+	reply_entry(req, 0, NULL);
+	xar_fuse_absent(fs, parent, name);
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	sqfs_ll_i dir;
@@ -189,7 +198,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 				 &entry, &found))
 		fuse_reply_err(req, EIO);
 	else if (!found)
-		reply_entry(req, 0, NULL); /* a negative entry, kept for ever */
+		absent_entry(req, parent, name);
 	else if (xar_guard_inode_get(&dir.ll->fs, &inode,
 				     sqfs_dentry_inode(&entry)) ||
 		 xar_guard_stat(&dir.ll->fs, &inode, &st))

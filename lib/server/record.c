@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "header/header.h"
 
 #define ROOT_INO 1 /* FUSE_ROOT_ID */
 
@@ -20,8 +21,11 @@ struct node {
 	char *name;
 };
 
+/* Blocks first..last of ino, or (name set) name absent from parent. */
 struct range {
 	uint64_t ino, first, last;
+	uint64_t parent;
+	char *name;
 };
 
 struct xar_record {
@@ -29,9 +33,15 @@ struct xar_record {
 	size_t n, cap;
 	size_t *index;       /* open addressing: 1 + a node's place, or 0 */
 	size_t nindex;       /* a power of two, at least twice n */
-	struct range *order; /* block ranges in first-read order */
+	struct range *order; /* block ranges and absent names, in order */
 	size_t norder, caporder;
+	size_t nreads;       /* of them block ranges */
+	size_t nabsent;      /* absent names, at most ABSENT_MAX */
 };
+
+/* The kernel keeps each absent name (a negative entry), so it is looked
+ * up once; an app probing for many names is not followed further. */
+#define ABSENT_MAX 4096
 
 struct xar_record *xar_record_new(void)
 {
@@ -115,7 +125,8 @@ static int seen(const struct xar_record *r, uint64_t ino, uint64_t first,
 	size_t i;
 
 	for (i = 0; i < r->norder; i++)
-		if (r->order[i].ino == ino && r->order[i].first <= first &&
+		if (!r->order[i].name && r->order[i].ino == ino &&
+		    r->order[i].first <= first &&
 		    r->order[i].last >= last)
 			return 1;
 	return 0;
@@ -129,7 +140,7 @@ void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
 	if (!r || !find(r, ino) || seen(r, ino, first, last))
 		return;
 	prev = r->norder ? &r->order[r->norder - 1] : NULL;
-	if (prev && prev->ino == ino && first >= prev->first &&
+	if (prev && !prev->name && prev->ino == ino && first >= prev->first &&
 	    first <= prev->last + 1) {
 		if (last > prev->last)
 			prev->last = last; /* a sequential read goes on */
@@ -138,9 +149,29 @@ void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
 	if (grow((void **)&r->order, &r->caporder, r->norder,
 		 sizeof(*r->order)))
 		return;
+	memset(&r->order[r->norder], 0, sizeof(*r->order));
 	r->order[r->norder].ino = ino;
 	r->order[r->norder].first = first;
 	r->order[r->norder++].last = last;
+	r->nreads++;
+}
+
+void xar_record_absent(struct xar_record *r, uint64_t parent,
+		       const char *name)
+{
+	char *copy;
+
+	if (!r || r->nabsent >= ABSENT_MAX || !(copy = strdup(name)))
+		return;
+	if (grow((void **)&r->order, &r->caporder, r->norder,
+		 sizeof(*r->order))) {
+		free(copy);
+		return;
+	}
+	memset(&r->order[r->norder], 0, sizeof(*r->order));
+	r->order[r->norder].parent = parent;
+	r->order[r->norder++].name = copy;
+	r->nabsent++;
 }
 
 /* ino's path from the root, written backwards into the end of buf; the
@@ -170,14 +201,31 @@ static char *path_of(const struct xar_record *r, uint64_t ino, char *buf,
 	return p;
 }
 
+/* One line of the list (nothing when a path cannot be made). */
+static void write_line(FILE *f, const struct xar_record *r,
+		       const struct range *o, char *buf, size_t size)
+{
+	const char *p;
+
+	if (!o->name) {
+		if ((p = path_of(r, o->ino, buf, size)))
+			fprintf(f, "%s\t%llu-%llu\n", p,
+				(unsigned long long)o->first,
+				(unsigned long long)o->last);
+	} else if ((p = path_of(r, o->parent, buf, size))) {
+		fprintf(f, "%s%s%s\t%s\n", p, *p ? "/" : "", o->name,
+			XAR_STARTUP_ABSENT);
+	}
+}
+
 int xar_record_empty(const struct xar_record *r)
 {
-	return !r || !r->norder;
+	return !r || !r->nreads;
 }
 
 int xar_record_write(const struct xar_record *r, const char *path)
 {
-	char buf[8192], *tmp = NULL, *p;
+	char buf[8192], *tmp = NULL;
 	FILE *f = NULL;
 	size_t i;
 	int fd, rc = -1;
@@ -199,10 +247,7 @@ int xar_record_write(const struct xar_record *r, const char *path)
 		goto out;
 	fd = -1;
 	for (i = 0; i < r->norder; i++)
-		if ((p = path_of(r, r->order[i].ino, buf, sizeof(buf))))
-			fprintf(f, "%s\t%llu-%llu\n", p,
-				(unsigned long long)r->order[i].first,
-				(unsigned long long)r->order[i].last);
+		write_line(f, r, &r->order[i], buf, sizeof(buf));
 	if (fclose(f) == 0 && rename(tmp, path) == 0)
 		rc = 0;
 	f = NULL;
@@ -223,6 +268,8 @@ void xar_record_free(struct xar_record *r)
 		return;
 	for (i = 0; i < r->n; i++)
 		free(r->v[i].name);
+	for (i = 0; i < r->norder; i++)
+		free(r->order[i].name);
 	free(r->v);
 	free(r->index);
 	free(r->order);

@@ -12,11 +12,13 @@ export SOURCE_DATE_EPOCH=1700000000
 
 # The app reads three large files (blocks and a tail each) and three small
 # ones (fragments only), each group against the name order; two files are
-# never read.
+# never read. First it looks for a file that is not there, as an import
+# system probes: the record says that name is absent.
 mkdir -p src/bin src/data
 cat > src/bin/run <<'EOS'
 #!/bin/sh
 d="$XAR_RUNTIME_FILES/data"
+test -e "$d/missing.so" && exit 9
 cat "$d/z.dat" "$d/m.dat" "$d/a.dat" "$d/s3.txt" "$d/s2.txt" "$d/s1.txt" |
 	cksum
 exit "${1:-0}"
@@ -44,6 +46,7 @@ expect_eq "the profiled xar runs" "$want" "$("$XAREXEC" p.xar)"
 # (the tail of a 270 KiB file is block 2 with 128 KiB blocks)
 expect_eq "recorded start-up, in first-read order, with blocks" \
 "bin/run	0-0
+data/missing.so	absent
 data/z.dat	0-2
 data/m.dat	0-2
 data/a.dat	0-2
@@ -87,14 +90,16 @@ fi
 check "deterministic for -j1 and -j3" cmp l1.xar l3.xar
 check "same as the profile build" cmp l1.xar p.xar
 
-# Lines naming nothing, a whole file again or a bad range are skipped and
-# said with -v; more ranges of a file are kept.
-printf 'nothing/here\ndata/a.dat\t1-1\ndata\ndata/a.dat\ndata/a.dat\t0-0\ndata/m.dat\t2-1\ndata/m.dat\tx-1\n' > odd.list
+# Lines naming nothing, a whole file again, a bad range or a file said
+# absent are skipped and said with -v; more ranges of a file and names
+# that are indeed absent are kept.
+printf 'nothing/here\ndata/a.dat\t1-1\ndata\ndata/a.dat\ndata/a.dat\t0-0\ndata/m.dat\t2-1\ndata/m.dat\tx-1\ndata/m.dat\tabsent\ndata/no.so\tabsent\n' > odd.list
 "$MKXAR" -v -o odd.xar --startup-list odd.list --exec bin/run src 2> odd.err
-check "unknown lines skipped" grep -q "1 files laid out first, 5 lines naming no file skipped" odd.err
+check "unknown lines skipped" grep -q "1 files laid out first, 6 lines naming no file skipped" odd.err
 "$XAREXEC" --extract oddl odd.xar __xar__/startup >/dev/null 2>&1
 expect_eq "kept lines" "data/a.dat	1-1
-data/a.dat	0-0" "$(cat oddl/__xar__/startup 2>/dev/null)"
+data/a.dat	0-0
+data/no.so	absent" "$(cat oddl/__xar__/startup 2>/dev/null)"
 
 # An app that fails still leaves its record; -v says how it ended.
 "$MKXAR" -v -o f.xar --profile '7' --exec bin/run src > /dev/null 2> f.err

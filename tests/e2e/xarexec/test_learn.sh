@@ -14,7 +14,7 @@ cd "$T" || exit 1
 mkdir -p src/bin src/data
 cat > src/bin/run <<'EOS'
 #!/bin/sh
-cd "$XAR_RUNTIME_FILES/data" && cat big.dat s1.txt | cksum
+cd "$XAR_RUNTIME_FILES/data" && ! test -e nothing.so && cat big.dat s1.txt | cksum
 EOS
 chmod 755 src/bin/run
 seq 1 1500000 > src/data/big.dat
@@ -36,6 +36,7 @@ check "the first run wrote a list" test -f "$list"
 expect_eq "the list is ours, 0600" "$(id -u) 600" "$(stat -c '%u %a' "$list")"
 check "it names what the app read" grep -q '^data/big\.dat	0-' "$list"
 check "and the small file" grep -q '^data/s1\.txt	' "$list"
+check "and the name it looked for in vain" grep -qx 'data/nothing\.so	absent' "$list"
 
 # A mount unmounted before requests paused writes its list on the way out.
 cp "$list" saved.list

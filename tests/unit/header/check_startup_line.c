@@ -41,6 +41,19 @@ START_TEST(block_range)
 }
 END_TEST
 
+START_TEST(absent_name)
+{
+	size_t n;
+	uint64_t a, b;
+
+	ck_assert_int_eq(parse("pkg/__init__.abi3.so\tabsent", &n, &a, &b), 1);
+	ck_assert_uint_eq(n, 20);
+	ck_assert_int_eq(parse("a\tabsent ", &n, &a, &b), -1);
+	ck_assert_int_eq(parse("a\tabsen", &n, &a, &b), -1);
+	ck_assert_int_eq(parse("a\tAbsent", &n, &a, &b), -1);
+}
+END_TEST
+
 START_TEST(bad_ranges)
 {
 	static const char *const bad[] = {
@@ -61,11 +74,14 @@ END_TEST
 START_TEST(bounded)
 {
 	const char buf[] = "a\t1-29";
+	const char abs[] = "a\tabsent9";
 	size_t n;
 	uint64_t a, b;
 
 	ck_assert_int_eq(xar_startup_line(buf, 5, &n, &a, &b), 0);
 	ck_assert_uint_eq(b, 2);
+	ck_assert_int_eq(xar_startup_line(abs, 8, &n, &a, &b), 1);
+	ck_assert_int_eq(xar_startup_line(abs, 9, &n, &a, &b), -1);
 }
 END_TEST
 
@@ -76,6 +92,7 @@ int main(void)
 
 	tcase_add_test(tc, whole_file);
 	tcase_add_test(tc, block_range);
+	tcase_add_test(tc, absent_name);
 	tcase_add_test(tc, bad_ranges);
 	tcase_add_test(tc, bounded);
 	return xar_check_run(s);

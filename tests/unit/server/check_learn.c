@@ -75,6 +75,41 @@ START_TEST(test_record_many_names)
 }
 END_TEST
 
+/* Names looked up in vain come in their place among the reads, as
+ * "PATH<TAB>absent" (at the root too); they alone make no list worth
+ * writing; past a bound they are no longer followed. */
+START_TEST(test_record_absent)
+{
+	struct xar_record *r = xar_record_new();
+	char name[32];
+	int i;
+
+	ck_assert_ptr_nonnull(r);
+	xar_record_lookup(r, 1, "pkg", 2);
+	xar_record_absent(r, 2, "__init__.abi3.so");
+	xar_record_absent(r, 1, "top.so");
+	ck_assert(xar_record_empty(r));
+	xar_record_lookup(r, 2, "__init__.py", 3);
+	xar_record_read(r, 3, 0, 0);
+	xar_record_absent(r, 99, "under-an-unknown-directory");
+	xar_record_absent(r, 2, "late.so");
+	ck_assert(!xar_record_empty(r));
+	ck_assert_int_eq(xar_record_write(r, at("list")), 0);
+	ck_assert_str_eq(slurp(at("list")),
+			 "pkg/__init__.abi3.so\tabsent\ntop.so\tabsent\n"
+			 "pkg/__init__.py\t0-0\npkg/late.so\tabsent\n");
+	for (i = 0; i < 5000; i++) { /* 4 came before: 4092 more */
+		snprintf(name, sizeof(name), "n%d", i);
+		xar_record_absent(r, 1, name);
+	}
+	ck_assert_int_eq(unlink(at("list")), 0);
+	ck_assert_int_eq(xar_record_write(r, at("list")), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(at("list")), "\nn4091\tabsent\n"));
+	ck_assert_ptr_null(strstr(slurp(at("list")), "\nn4092\t"));
+	xar_record_free(r);
+}
+END_TEST
+
 START_TEST(test_learnt_read)
 {
 	char *buf = (char *)1;
@@ -132,6 +167,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_record_many_names);
+	tcase_add_test(tc, test_record_absent);
 	tcase_add_test(tc, test_learnt_read);
 	tcase_add_test(tc, test_learnt_refused);
 	return xar_check_run(s);
