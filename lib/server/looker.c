@@ -6,16 +6,44 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In the grandchild: lstat each NUL-terminated path read from fd, until
- * the pipe ends. Async-signal-safe calls only. */
+enum { PIPE_SIZE = 256 << 10 }; /* paths asked ahead: a few thousand */
+
+/* Read directory path through, so that the kernel keeps its entries. */
+static void list(const char *path)
+{
+	static char dents[32 << 10];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (syscall(SYS_getdents64, fd, dents, sizeof(dents)) > 0)
+		;
+	close(fd);
+}
+
+/* One request: "PATH/" lists the directory PATH, "PATH" lstats it. */
+static void take(char *path, size_t len)
+{
+	struct stat st;
+
+	if (len > 1 && path[len - 1] == '/') {
+		path[len - 1] = '\0';
+		list(path);
+	} else {
+		fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+	}
+}
+
+/* In the grandchild: take each NUL-terminated request read from fd,
+ * until the pipe ends. Async-signal-safe calls only. */
 static void look(int fd)
 {
 	static char buf[2 * PATH_MAX];
 	size_t have = 0;
-	struct stat st;
 	ssize_t n;
 
 	if (fd > 0)
@@ -33,7 +61,7 @@ static void look(int fd)
 		while ((end = memchr(buf, '\0', have))) {
 			size_t used = (size_t)(end - buf) + 1;
 
-			fstatat(AT_FDCWD, buf, &st, AT_SYMLINK_NOFOLLOW);
+			take(buf, used - 1);
 			memmove(buf, buf + used, have - used);
 			have -= used;
 		}
@@ -62,6 +90,7 @@ int xar_looker_start(void)
 	}
 	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 		;
+	(void)fcntl(pfd[1], F_SETPIPE_SZ, PIPE_SIZE); /* best effort */
 	if (fcntl(pfd[1], F_SETFL, O_NONBLOCK)) {
 		close(pfd[1]);
 		return -1;

@@ -18,7 +18,9 @@
  * only makes async-signal-safe calls. */
 int xar_looker_start(void);
 
-/* Ask for an lstat of path (absolute); dropped when the pipe is full. */
+/* Ask for an lstat of path (absolute), or with a '/' at its end for its
+ * directory to be read through (its entries come with their attributes:
+ * the kernel then knows them all); dropped when the pipe is full. */
 void xar_looker_ask(int fd, const char *path);
 
 #endif

@@ -26,15 +26,16 @@
  *
  * An app opens a file and reads it at once, before the blocks of a file
  * the kernel learnt of only then could be stored. So the thread waits for
- * the mount and has each listed file looked up through the mount point
- * before it decompresses the file's blocks: the kernel then knows the file
- * early, its pages are stored ahead of the app's reads, and the app's own
- * lookups find it cached. A process of its own does those lookups
+ * the mount and first has all its lists looked up through the mount point
+ * (lookahead.h: the files, the directories above modules, absent names),
+ * then decompresses the files' blocks: the kernel knows the files early,
+ * their pages are stored ahead of the app's reads, and the app's own
+ * lookups find them cached. A process of its own does those lookups
  * (looker.h: a thread of the server must never wait on its own mount). */
 #include "prefetch.h"
 #include "cpus.h"
 #include "fs.h"
-#include "looker.h"
+#include "lookahead.h"
 #include "header/header.h"
 
 #include <errno.h>
@@ -55,9 +56,6 @@ enum {
 	STORE_TRIES = 20,         /* a store before the kernel made the inode */
 	LIST_LINES = 16384,       /* start-up list lines followed at most: each
 				   * is a path walk, and the image is hostile */
-	LOOKUPS = 1024,           /* files looked up through the mount at most:
-				   * each keeps it busy a moment (xarexec -u
-				   * waits) */
 };
 
 enum { EMPTY, BUSY, READY, FAILED, TAKEN };
@@ -90,15 +88,13 @@ struct xar_prefetch {
 	int quit;           /* no more pushes: the thread ends */
 	int ended;          /* the thread has ended */
 	struct fuse_session *se; /* where stores go, once mounted */
-	char *mnt;          /* the mount point, once mounted (or NULL) */
 	struct known known[KNOWN];
 	size_t nknown;
 	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
 	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
-	unsigned lookups;   /* asked of the looker (make_known) */
-	int looker;         /* its pipe (looker.h), -1 before it starts */
-	int looker_failed;  /* it could not be started: no lookups */
+	int asking;         /* the first pass: only look up ahead */
+	struct xar_lookahead ahead;
 	uint64_t first, last; /* and the blocks of it wanted */
 	size_t budget, used; /* decompressed bytes held or under way */
 	size_t nslots;
@@ -228,6 +224,11 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 	pthread_mutex_unlock(&p->lock);
 }
 
+int xar_prefetch_looking(struct xar_prefetch *p)
+{
+	return p && xar_lookahead_started(&p->ahead);
+}
+
 void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
 			 const char *mountpoint)
 {
@@ -235,7 +236,7 @@ void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->se = se;
-	p->mnt = strdup(mountpoint); /* without it, no lookups: still fine */
+	xar_lookahead_attach(&p->ahead, mountpoint);
 	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -431,81 +432,52 @@ static int lookup(struct xar_prefetch *p, const char *path, size_t len,
 	return 0;
 }
 
-/* Whether path[0..len) stays below the directory it is taken from: no
- * ".." component. The image's own walk (lookup) found every component a
- * directory entry and the last a regular file; a hostile image may still
- * hold an entry named "..", which the kernel's walk would take upwards. */
-static int beneath(const char *path, size_t len)
+/* A listed file: have it looked up ahead (lookahead.h), unless the
+ * kernel knows it already (the serving thread's answer makes it known,
+ * xar_prefetch_looked_up). */
+static void ask_file(struct xar_prefetch *p, const char *path, size_t len,
+		     uint32_t number)
 {
-	const char *end = path + len, *c;
-
-	for (; path < end; path = c + 1) {
-		c = memchr(path, '/', (size_t)(end - path));
-		if (!c)
-			c = end;
-		if (c - path == 2 && path[0] == '.' && path[1] == '.')
-			return 0;
-	}
-	return 1;
-}
-
-/* Whether the launch names path itself: it looks that up at once. */
-static int launch_names(const struct xar_prefetch *p, const char *path,
-			size_t len)
-{
-	size_t i;
-
-	for (i = 0; p->paths && p->paths[i]; i++)
-		if (strlen(p->paths[i]) == len && !memcmp(p->paths[i], path, len))
-			return 1;
-	return 0;
-}
-
-/* Have the listed file (image inode number) looked up through the mount,
- * unless the kernel knows it already or the launch looks it up itself:
- * the serving thread's answer makes it known (xar_prefetch_looked_up),
- * and the thread goes on meanwhile. The looker starts on the first such
- * file (a fork: a launch whose list names nothing more pays nothing). */
-static void make_known(struct xar_prefetch *p, const char *path, size_t len,
-		       uint32_t number)
-{
-	char full[PATH_MAX];
-	size_t mlen;
 	int known;
 
 	pthread_mutex_lock(&p->lock);
 	known = known_slot(p, number)->number != 0;
 	pthread_mutex_unlock(&p->lock);
-	if (known || !p->mnt || p->looker_failed || p->lookups >= LOOKUPS ||
-	    !beneath(path, len) || launch_names(p, path, len))
-		return;
-	mlen = strlen(p->mnt);
-	if (mlen + 1 + len >= sizeof(full) || memchr(path, '\0', len))
-		return;
-	memcpy(full, p->mnt, mlen);
-	full[mlen] = '/';
-	memcpy(full + mlen + 1, path, len);
-	full[mlen + 1 + len] = '\0';
-	if (p->looker < 0 && (p->looker = xar_looker_start()) < 0) {
-		p->looker_failed = 1;
-		return;
-	}
-	p->lookups++;
-	xar_looker_ask(p->looker, full);
+	xar_lookahead_file(&p->ahead, path, len, known);
 }
 
-/* A line: a path, or a path and a block range (XAR_STARTUP_LIST). */
+/* An absent name: looked up ahead only below a directory of the image,
+ * since the kernel's walk would follow a symbolic link out of it. */
+static void ask_absent(struct xar_prefetch *p, const char *path, size_t len)
+{
+	const char *slash = path + len;
+	sqfs_inode dir;
+
+	while (slash > path && slash[-1] != '/')
+		slash--;
+	if (!lookup(p, path, slash > path ? (size_t)(slash - 1 - path) : 0,
+		    &dir) && S_ISDIR(dir.base.mode))
+		xar_lookahead_absent(&p->ahead, path, len);
+}
+
+/* A line: a path, a path and a block range, or an absent name
+ * (XAR_STARTUP_LIST). */
 static void prefetch_line(struct xar_prefetch *p, const char *line,
 			  size_t len)
 {
 	sqfs_inode in;
 	size_t plen;
+	int kind = xar_startup_line(line, len, &plen, &p->first, &p->last);
 
-	if (xar_startup_line(line, len, &plen, &p->first, &p->last) ||
-	    lookup(p, line, plen, &in) || !S_ISREG(in.base.mode))
+	if (kind == 1 && p->asking)
+		ask_absent(p, line, plen);
+	if (kind || lookup(p, line, plen, &in) || !S_ISREG(in.base.mode))
 		return;
+	if (p->asking) {
+		ask_file(p, line, plen, in.base.inode_number);
+		return;
+	}
 	p->cur = in.base.inode_number;
-	make_known(p, line, plen, p->cur);
 	xar_guard_file_blocks(&p->fs, &in, take_piece, p);
 }
 
@@ -536,20 +508,33 @@ static void prefetch_lines(struct xar_prefetch *p, const char *buf,
 	}
 }
 
-/* The image's own start-up list. */
-static void prefetch_list(struct xar_prefetch *p)
+/* The image's own start-up list into *buf (NULL when there is none). */
+static size_t read_list(struct xar_prefetch *p, char **buf)
 {
 	uint64_t size = XAR_STARTUP_LIST_MAX;
 	sqfs_inode in;
-	char *buf;
 
+	*buf = NULL;
 	if (lookup(p, XAR_STARTUP_LIST, strlen(XAR_STARTUP_LIST), &in) ||
-	    !S_ISREG(in.base.mode) || !(buf = malloc(XAR_STARTUP_LIST_MAX)))
-		return;
-	if (xar_guard_read_range(&p->fs, &in, 0, &size, buf, NULL))
+	    !S_ISREG(in.base.mode) || !(*buf = malloc(XAR_STARTUP_LIST_MAX)))
+		return 0;
+	if (xar_guard_read_range(&p->fs, &in, 0, &size, *buf, NULL))
 		size = 0;
-	prefetch_lines(p, buf, (size_t)size);
-	free(buf);
+	return (size_t)size;
+}
+
+/* The launch's paths, the image's list, then the list learnt here. */
+static void follow_lists(struct xar_prefetch *p, const char *list,
+			 size_t list_len)
+{
+	size_t i;
+
+	for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
+		prefetch_line(p, p->paths[i], strlen(p->paths[i]));
+	if (!stopped(p))
+		prefetch_lines(p, list, list_len);
+	if (!stopped(p) && p->learnt)
+		prefetch_lines(p, p->learnt, p->learnt_len);
 }
 
 /* After the lists: push for files looked up later, until the end. */
@@ -586,21 +571,22 @@ static void *run(void *arg)
 {
 	struct xar_prefetch *p = arg;
 	const char *why;
-	size_t i;
+	char *list = NULL;
+	size_t list_len = 0;
 	int ok;
 
 	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
 	if (ok && wait_mounted(p)) {
-		for (i = 0; p->paths && p->paths[i] && !stopped(p); i++)
-			prefetch_line(p, p->paths[i], strlen(p->paths[i]));
-		if (!stopped(p))
-			prefetch_list(p);
-		if (!stopped(p) && p->learnt)
-			prefetch_lines(p, p->learnt, p->learnt_len);
-		if (p->looker >= 0)
-			close(p->looker); /* it ends once through */
-		p->looker = -1;
+		list_len = read_list(p, &list);
+		/* every lookup is asked for first: the looker's round trips
+		 * then overlap the decompression */
+		p->asking = 1;
+		follow_lists(p, list, list_len);
+		p->asking = 0;
+		xar_lookahead_end(&p->ahead);
+		follow_lists(p, list, list_len);
+		free(list);
 	}
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
@@ -663,7 +649,6 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 	p->fd = fd;
 	p->offset = offset;
 	p->budget = budget;
-	p->looker = -1;
 	p->cpus = *cpus;
 	p->src.copy = copy;
 	p->src.arg = p;
@@ -671,6 +656,7 @@ struct xar_prefetch *xar_prefetch_start(int fd, uint64_t offset,
 	p->names = malloc(XAR_GUARD_NAME_BUF);
 	if (!p->paths || !p->names || offset > SIZE_MAX)
 		goto fail;
+	xar_lookahead_init(&p->ahead, (const char *const *)p->paths);
 	if (pthread_mutex_init(&p->lock, NULL))
 		goto fail;
 	if (pthread_cond_init(&p->changed, NULL))
@@ -745,7 +731,7 @@ void xar_prefetch_stop(struct xar_prefetch *p)
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
-	free(p->mnt);
+	xar_lookahead_free(&p->ahead);
 	free(p->learnt);
 	free(p->names);
 	free_paths(p->paths);

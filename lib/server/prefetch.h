@@ -53,6 +53,10 @@ void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
 void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 			    const sqfs_inode *in);
 
+/* Whether the thread has started looking its files up through the mount
+ * (then the requests are mostly its own). NULL is fine (0). */
+int xar_prefetch_looking(struct xar_prefetch *p);
+
 /* Once requests pause: ask the thread to end when its lists are done,
  * without waiting (it may be storing pages that a READ only the caller
  * answers holds). 1 once it has ended: then xar_prefetch_stop frees it
