@@ -9,7 +9,10 @@
  * holds itself and the server's serving thread on the core it runs on
  * until the mount is ready (the app, exec'd from it, starts there with the
  * launcher's own mask back), the prefetcher runs on the others, and the
- * serving thread gets the whole mask back once the start-up is over.
+ * serving thread gets the whole mask back once the start-up is over. When
+ * the prefetcher's looker asks ahead of the app (lookahead.h), most
+ * requests are its: the serving thread then joins it on the other cores,
+ * and leaves the app's core to the app.
  * Everything is best effort: a failure leaves the placement as it was. */
 #ifndef XAR_SERVER_CPUS_H
 #define XAR_SERVER_CPUS_H

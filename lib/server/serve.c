@@ -70,6 +70,7 @@ struct server {
 	int stopping;           /* a stop signal came: end once quiesced */
 	struct xar_prefetch_stats prefetched; /* once the prefetcher ended */
 	struct xar_cpus cpus;   /* held on cpus.home until it has */
+	int away;               /* moved off cpus.home for the looker */
 };
 
 static long long now_ms(void)
@@ -304,6 +305,18 @@ static int take_signals(struct server *s, long long now)
 	return stop;
 }
 
+/* Once the prefetcher's looker asks ahead of the app, most requests are
+ * its: they are answered on the looker's side of the machine, off the
+ * core the app runs on, which the serving thread would take from the app
+ * at each of them (cpus.h). */
+static void keep_placed(struct server *s)
+{
+	if (!s->away && xar_prefetch_looking(s->fs->prefetch)) {
+		xar_cpus_away(&s->cpus);
+		s->away = 1;
+	}
+}
+
 /* Read and answer one request. 0 to go on, 1 when the mount is gone, -1
  * on error. */
 static int serve_one(struct server *s, struct fuse_buf *buf, long long now)
@@ -319,6 +332,7 @@ static int serve_one(struct server *s, struct fuse_buf *buf, long long now)
 	if (!(buf->flags & FUSE_BUF_IS_FD))
 		xar_fuse_stats_count(&s->stats, buf->mem, (size_t)n);
 	fuse_session_process_buf(s->se, buf);
+	keep_placed(s);
 	s->last_request = now;
 	s->stats_dirty = 1;
 	if (s->cfg->idle_timeout)

@@ -3,9 +3,10 @@
 # server's serving thread are held on one core while the mount is made, the
 # prefetcher runs on the other cores. Checked: the app gets the launcher's
 # whole mask back, not the held one; while the prefetcher lives the
-# serving thread is on one core and the prefetcher on the rest; once the
-# start-up is over the server has the whole mask again; a launcher allowed
-# a single core is left as it is.
+# serving thread is on one core and the prefetcher on the rest, unless the
+# prefetcher's looker asks ahead of the app, when the serving thread joins
+# it on the rest; once the start-up is over the server has the whole mask
+# again; a launcher allowed a single core is left as it is.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_run.sh"
 run_setup
@@ -44,9 +45,13 @@ echo "server $srv"
 EOS
 chmod 755 src/bin/run
 seq 1 300000 > src/data/big.dat
-printf 'data/big.dat\n' > start.list
+# the launch looks its own target up: nothing for the looker to do
+printf 'bin/run\n' > start.list
 "$MKXAR" -q -o c.xar --startup-list start.list --exec bin/run src ||
 	{ fail setup "cannot build the test xar"; exit 1; }
+printf 'bin/run\ndata/big.dat\n' > look.list
+"$MKXAR" -q -o l.xar --startup-list look.list --exec bin/run src ||
+	{ fail setup "cannot build the second test xar"; exit 1; }
 
 # A cold run in which the app saw the prefetcher alive (two server
 # threads); the start-up ends at the first 200 ms pause, so a slow moment
@@ -76,6 +81,30 @@ back() {
 		[ "$(cores "$(mask_of /proc/"$srv"/status)")" = "$all" ]
 }
 check "after the start-up the server has the whole mask" wait_until 10 back
+
+# A list the looker follows (data/big.dat is not the launch's): once it
+# asks, the serving thread answers from the other cores too. Seen from
+# outside, on a bare mount, while the prefetcher lives.
+joined() {
+	_t=$(ls /proc/"$srv"/task 2>/dev/null | grep -vx "$srv")
+	[ "$(echo "$_t" | grep -c .)" -eq 1 ] || return 1
+	_m=$(cores "$(mask_of /proc/"$srv"/status)")
+	[ "$_m" != "$all" ] &&
+		[ "$_m" = "$(cores "$(mask_of /proc/"$srv"/task/"$_t"/status)")" ]
+}
+mp=$("$XAREXEC" -m l.xar)
+srv=$(awk '$1 == "pid" { print $2 }' "$mp.stats")
+seen=0
+i=0
+while [ $i -lt 400 ] && [ -d /proc/"$srv"/task ]; do
+	joined && { seen=1; break; }
+	sleep 0.005
+	i=$((i + 1))
+done
+check "with the looker, the serving thread has the prefetcher's cores" \
+	test "$seen" -eq 1
+check "and the whole mask after the start-up" wait_until 10 back
+"$XAREXEC" -u l.xar 2>/dev/null
 
 # A launcher allowed one core: everything stays there.
 if command -v taskset > /dev/null; then
