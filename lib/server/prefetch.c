@@ -31,7 +31,9 @@
  * then decompresses the files' blocks: the kernel knows the files early,
  * their pages are stored ahead of the app's reads, and the app's own
  * lookups find them cached. A process of its own does those lookups
- * (looker.h: a thread of the server must never wait on its own mount). */
+ * (looker.h: a thread of the server must never wait on its own mount).
+ * Blocks need no mount: the thread starts decompressing them while the
+ * mount is made, and stores them once their files are known. */
 #include "prefetch.h"
 #include "cpus.h"
 #include "fs.h"
@@ -93,6 +95,7 @@ struct xar_prefetch {
 	struct job queue[QUEUE]; /* a ring: files pushed in lookup order */
 	size_t qhead, nqueue;
 	uint32_t cur;       /* the thread's file (SquashFS inode number) */
+	int early;          /* before the mount: decompress only */
 	int asking;         /* the first pass: only look up ahead */
 	struct xar_lookahead ahead;
 	uint64_t first, last; /* and the blocks of it wanted */
@@ -226,7 +229,8 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 
 int xar_prefetch_looking(struct xar_prefetch *p)
 {
-	return p && xar_lookahead_started(&p->ahead);
+	return p && xar_lookahead_started(&p->ahead) &&
+	       __atomic_load_n(&p->done, __ATOMIC_RELAXED);
 }
 
 void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,
@@ -342,6 +346,18 @@ static void drain(struct xar_prefetch *p)
 	}
 }
 
+/* Whether to leave the lists: stopped, or, while following them ahead of
+ * the mount (early), the mount is made. */
+static int stopped(struct xar_prefetch *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->lock);
+	stop = p->stop || (p->early && p->se);
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
 /* Decompress the block of a piece unless it is known already. 0 when the
  * block is READY (now or before), 1 when not, -1 to end the walk (stopped,
  * or out of budget). */
@@ -392,7 +408,7 @@ static int take_piece(void *arg, const struct xar_guard_piece *pc)
 
 	if (index < p->first)
 		return 0;
-	if (index > p->last)
+	if (index > p->last || (p->early && stopped(p)))
 		return 1;
 	drain(p);
 	rc = fetch(p, pc);
@@ -481,16 +497,6 @@ static void prefetch_line(struct xar_prefetch *p, const char *line,
 	xar_guard_file_blocks(&p->fs, &in, take_piece, p);
 }
 
-static int stopped(struct xar_prefetch *p)
-{
-	int stop;
-
-	pthread_mutex_lock(&p->lock);
-	stop = p->stop;
-	pthread_mutex_unlock(&p->lock);
-	return stop;
-}
-
 /* A start-up list: one image path a line, in the order the recorded
  * start-up first read them. */
 static void prefetch_lines(struct xar_prefetch *p, const char *buf,
@@ -577,8 +583,15 @@ static void *run(void *arg)
 
 	xar_cpus_away(&p->cpus);
 	ok = xar_guard_init(&p->fs, p->fd, (size_t)p->offset, &why) == SQFS_OK;
-	if (ok && wait_mounted(p)) {
+	if (ok) {
 		list_len = read_list(p, &list);
+		/* blocks need no mount: the first ones are decompressed
+		 * while it is made (stored once their files are known) */
+		p->early = 1;
+		follow_lists(p, list, list_len);
+		p->early = 0;
+	}
+	if (ok && wait_mounted(p)) {
 		/* every lookup is asked for first: the looker's round trips
 		 * then overlap the decompression */
 		p->asking = 1;
@@ -586,10 +599,10 @@ static void *run(void *arg)
 		p->asking = 0;
 		xar_lookahead_end(&p->ahead);
 		follow_lists(p, list, list_len);
-		free(list);
 	}
+	free(list);
 	pthread_mutex_lock(&p->lock);
-	p->done = 1;
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELAXED); /* read unlocked */
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 	if (ok) {

@@ -305,10 +305,13 @@ static int take_signals(struct server *s, long long now)
 	return stop;
 }
 
-/* Once the prefetcher's looker asks ahead of the app, most requests are
- * its: they are answered on the looker's side of the machine, off the
- * core the app runs on, which the serving thread would take from the app
- * at each of them (cpus.h). */
+/* Once the prefetcher's looker asks ahead of the app and the prefetcher
+ * has decompressed its lists, most requests are the looker's: they are
+ * answered on the looker's side of the machine, off the core the app runs
+ * on, which the serving thread would take from the app at each of them
+ * (cpus.h). Not before: while blocks are being decompressed, the app
+ * waits on READs, and its core is where the serving thread decompresses
+ * beside the prefetcher. */
 static void keep_placed(struct server *s)
 {
 	if (!s->away && xar_prefetch_looking(s->fs->prefetch)) {

@@ -83,8 +83,9 @@ back() {
 check "after the start-up the server has the whole mask" wait_until 10 back
 
 # A list the looker follows (data/big.dat is not the launch's): once it
-# asks, the serving thread answers from the other cores too. Seen from
-# outside, on a bare mount, while the prefetcher lives.
+# has asked and the lists are decompressed, the serving thread answers
+# from the other cores too. Seen from outside, on a bare mount kept busy
+# (a new name looked up each time), while the prefetcher lives.
 joined() {
 	_t=$(ls /proc/"$srv"/task 2>/dev/null | grep -vx "$srv")
 	[ "$(echo "$_t" | grep -c .)" -eq 1 ] || return 1
@@ -98,6 +99,7 @@ seen=0
 i=0
 while [ $i -lt 400 ] && [ -d /proc/"$srv"/task ]; do
 	joined && { seen=1; break; }
+	test -e "$mp/none.$i"
 	sleep 0.005
 	i=$((i + 1))
 done
