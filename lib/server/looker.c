@@ -10,18 +10,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { PIPE_SIZE = 256 << 10 }; /* paths asked ahead: a few thousand */
+enum {
+	PIPE_SIZE = 256 << 10, /* paths asked ahead: a few thousand */
+	LIST_MAX = 256 << 10,  /* of a directory's entries (some thousands):
+				* the image is hostile */
+};
 
 /* Read directory path through, so that the kernel keeps its entries. */
 static void list(const char *path)
 {
 	static char dents[32 << 10];
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	long n, total = 0;
 
 	if (fd < 0)
 		return;
-	while (syscall(SYS_getdents64, fd, dents, sizeof(dents)) > 0)
-		;
+	while (total < LIST_MAX &&
+	       (n = syscall(SYS_getdents64, fd, dents, sizeof(dents))) > 0)
+		total += n;
 	close(fd);
 }
 
