@@ -35,3 +35,14 @@ void xar_cpus_away(const struct xar_cpus *c)
 	CPU_CLR(c->home, &others);
 	sched_setaffinity(0, sizeof(others), &others);
 }
+
+void xar_cpus_home(const struct xar_cpus *c)
+{
+	cpu_set_t one;
+
+	if (c->home < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(c->home, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}

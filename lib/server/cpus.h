@@ -12,7 +12,8 @@
  * serving thread gets the whole mask back once the start-up is over. When
  * the prefetcher's looker asks ahead of the app (lookahead.h), most
  * requests are its: the serving thread then joins it on the other cores,
- * and leaves the app's core to the app.
+ * and leaves the app's core to the app, except while READs come (the app
+ * waits for data then, and its core is free).
  * Everything is best effort: a failure leaves the placement as it was. */
 #ifndef XAR_SERVER_CPUS_H
 #define XAR_SERVER_CPUS_H
@@ -34,5 +35,8 @@ void xar_cpus_release(const struct xar_cpus *c);
 /* Move the calling thread to c's mask without the home core (nothing when
  * not held). */
 void xar_cpus_away(const struct xar_cpus *c);
+
+/* Move the calling thread back to the home core (nothing when not held). */
+void xar_cpus_home(const struct xar_cpus *c);
 
 #endif

@@ -229,8 +229,7 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 
 int xar_prefetch_looking(struct xar_prefetch *p)
 {
-	return p && xar_lookahead_started(&p->ahead) &&
-	       __atomic_load_n(&p->done, __ATOMIC_RELAXED);
+	return p && xar_lookahead_started(&p->ahead);
 }
 
 void xar_prefetch_attach(struct xar_prefetch *p, struct fuse_session *se,

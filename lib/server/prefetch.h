@@ -54,8 +54,8 @@ void xar_prefetch_looked_up(struct xar_prefetch *p, uint64_t ino,
 			    const sqfs_inode *in);
 
 /* Whether the thread has started looking its files up through the mount
- * and has decompressed what its lists name: the requests left of the
- * start-up are then mostly its lookups. NULL is fine (0). */
+ * (then the requests other than READs are mostly its own). NULL is fine
+ * (0). */
 int xar_prefetch_looking(struct xar_prefetch *p);
 
 /* Once requests pause: ask the thread to end when its lists are done,

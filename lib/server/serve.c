@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/fuse.h>
+
 #include "cpus.h"
 #include "fs.h"
 #include "learn.h"
@@ -48,6 +50,7 @@
 
 enum {
 	STATS_QUIET_MS = 200, /* rewrite the stats file once requests pause */
+	READ_QUIET_US = 3000, /* READs paused: the app runs (keep_placed) */
 	RETRY_MAX_MS = 60000, /* retry a busy idle unmount at least this often */
 	QUIESCE_POLL_MS = 10, /* while stopping, is the prefetcher done? */
 };
@@ -71,7 +74,17 @@ struct server {
 	struct xar_prefetch_stats prefetched; /* once the prefetcher ended */
 	struct xar_cpus cpus;   /* held on cpus.home until it has */
 	int away;               /* moved off cpus.home for the looker */
+	long long last_read;    /* when the last READ came (us) */
+	unsigned moved_away, moved_home; /* counted in the stats */
 };
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static long long now_ms(void)
 {
@@ -113,11 +126,12 @@ static void write_stats(struct server *s, const char *state)
 	snprintf(preamble, sizeof(preamble), "pid %ld\nformat %d\n"
 		 "mountpoint %s\nxar %s\nidle_timeout %u\nstate %s\n"
 		 "prefetched %llu\nprefetch_hits %llu\nprefetch_waits %llu\n"
-		 "prefetch_pushed %llu\n",
+		 "prefetch_pushed %llu\nserving_moved_away %u\n"
+		 "serving_moved_home %u\n",
 		 (long)getpid(), XAR_MOUNT_FORMAT, s->cfg->mountpoint, xar,
 		 s->cfg->idle_timeout, state, (unsigned long long)pf.blocks,
 		 (unsigned long long)pf.hits, (unsigned long long)pf.waits,
-		 (unsigned long long)pf.pushed);
+		 (unsigned long long)pf.pushed, s->moved_away, s->moved_home);
 	xar_fuse_stats_write(&s->stats, s->cfg->stats_path, preamble, NULL);
 	s->stats_dirty = 0;
 }
@@ -305,18 +319,32 @@ static int take_signals(struct server *s, long long now)
 	return stop;
 }
 
-/* Once the prefetcher's looker asks ahead of the app and the prefetcher
- * has decompressed its lists, most requests are the looker's: they are
- * answered on the looker's side of the machine, off the core the app runs
- * on, which the serving thread would take from the app at each of them
- * (cpus.h). Not before: while blocks are being decompressed, the app
- * waits on READs, and its core is where the serving thread decompresses
- * beside the prefetcher. */
-static void keep_placed(struct server *s)
+/* Where the serving thread answers from, once the prefetcher's looker
+ * asks ahead of the app (cpus.h). The looker's lookups come while the app
+ * runs: answered on the app's core, each would take the core from the
+ * app, so they are answered from the looker's side of the machine. A READ
+ * means that the app waits for data, and the core it waits on is free:
+ * the serving thread decompresses there, beside the prefetcher, until
+ * READs pause. */
+static void keep_placed(struct server *s, const struct fuse_buf *buf)
 {
-	if (!s->away && xar_prefetch_looking(s->fs->prefetch)) {
+	const struct fuse_in_header *in = buf->mem;
+	long long now;
+
+	if (!xar_prefetch_looking(s->fs->prefetch))
+		return;
+	now = now_us();
+	if (!(buf->flags & FUSE_BUF_IS_FD) && in->opcode == FUSE_READ) {
+		s->last_read = now;
+		if (s->away) {
+			xar_cpus_home(&s->cpus);
+			s->away = 0;
+			s->moved_home++;
+		}
+	} else if (!s->away && now - s->last_read > READ_QUIET_US) {
 		xar_cpus_away(&s->cpus);
 		s->away = 1;
+		s->moved_away++;
 	}
 }
 
@@ -335,7 +363,7 @@ static int serve_one(struct server *s, struct fuse_buf *buf, long long now)
 	if (!(buf->flags & FUSE_BUF_IS_FD))
 		xar_fuse_stats_count(&s->stats, buf->mem, (size_t)n);
 	fuse_session_process_buf(s->se, buf);
-	keep_placed(s);
+	keep_placed(s, buf);
 	s->last_request = now;
 	s->stats_dirty = 1;
 	if (s->cfg->idle_timeout)

@@ -45,6 +45,7 @@ echo "server $srv"
 EOS
 chmod 755 src/bin/run
 seq 1 300000 > src/data/big.dat
+seq 2 300001 > src/data/other.dat
 # the launch looks its own target up: nothing for the looker to do
 printf 'bin/run\n' > start.list
 "$MKXAR" -q -o c.xar --startup-list start.list --exec bin/run src ||
@@ -83,9 +84,11 @@ back() {
 check "after the start-up the server has the whole mask" wait_until 10 back
 
 # A list the looker follows (data/big.dat is not the launch's): once it
-# has asked and the lists are decompressed, the serving thread answers
-# from the other cores too. Seen from outside, on a bare mount kept busy
-# (a new name looked up each time), while the prefetcher lives.
+# has asked, the serving thread answers from the other cores too. Seen
+# from outside, on a bare mount kept busy (a new name looked up each
+# time), while the prefetcher lives. A READ (of a file nobody stored)
+# takes it back to the launch's core, and lookups once READs paused away
+# again: the stats count the moves.
 joined() {
 	_t=$(ls /proc/"$srv"/task 2>/dev/null | grep -vx "$srv")
 	[ "$(echo "$_t" | grep -c .)" -eq 1 ] || return 1
@@ -105,6 +108,13 @@ while [ $i -lt 400 ] && [ -d /proc/"$srv"/task ]; do
 done
 check "with the looker, the serving thread has the prefetcher's cores" \
 	test "$seen" -eq 1
+cat "$mp/data/other.dat" > /dev/null
+i=0
+while [ $i -lt 5 ]; do test -e "$mp/later.$i"; sleep 0.005; i=$((i + 1)); done
+sleep 0.4 # the stats are written once requests pause
+expect_eq "a READ took it home, lookups away again (away home)" "2 1" \
+	"$(awk '$1 == "serving_moved_away" { a = $2 } $1 == "serving_moved_home" { h = $2 }
+		END { print a, h }' "$mp.stats")"
 check "and the whole mask after the start-up" wait_until 10 back
 "$XAREXEC" -u l.xar 2>/dev/null
 
