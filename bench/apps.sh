@@ -65,6 +65,12 @@
 # the app starts) until requests pause, and the prefetcher keeps to the
 # other cores (lib/server/cpus.h): side by side on the same images, django
 # + 47.6 -> + 37.4 ms, numpy + 88.5 -> + 78.7 ms.
+# Then the requests themselves went (lib/server/lookahead.h): traced, a
+# profiled django cold start still sent 102 of its own (32 READDIRPLUS of
+# the package directories Python lists, 65 LOOKUPs, 48 of them probes for
+# __init__ extension modules that do not exist); with the directories read
+# through and the absent names looked up ahead by the prefetcher's looker,
+# and the serving thread off the app's core while the looker asks, 5.
 set -eu
 BUILD=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
 RUNS=${RUNS:-30}

@@ -504,6 +504,8 @@ static void prefetch_lines(struct xar_prefetch *p, const char *buf,
 	const char *line, *nl;
 	size_t n;
 
+	if (!buf)
+		return; /* no list */
 	for (line = buf, n = 0; line < buf + size && n++ < LIST_LINES &&
 	     !stopped(p); line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(buf + size - line));
