@@ -1,9 +1,18 @@
 /* The start-up's placement on cores (cpus.h). */
 #include "cpus.h"
 
-void xar_cpus_hold(struct xar_cpus *c)
+/* Hold the calling thread on cpu alone: 0, or -1 (nothing changed). */
+static int pin(int cpu)
 {
 	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+void xar_cpus_hold(struct xar_cpus *c)
+{
 	int cpu;
 
 	c->home = -1;
@@ -13,9 +22,7 @@ void xar_cpus_hold(struct xar_cpus *c)
 	cpu = sched_getcpu();
 	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &c->all))
 		return;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one) == 0)
+	if (pin(cpu) == 0)
 		c->home = cpu;
 }
 
@@ -38,11 +45,6 @@ void xar_cpus_away(const struct xar_cpus *c)
 
 void xar_cpus_home(const struct xar_cpus *c)
 {
-	cpu_set_t one;
-
-	if (c->home < 0)
-		return;
-	CPU_ZERO(&one);
-	CPU_SET(c->home, &one);
-	sched_setaffinity(0, sizeof(one), &one);
+	if (c->home >= 0)
+		pin(c->home);
 }

@@ -35,8 +35,7 @@ struct xar_record {
 	size_t nindex;       /* a power of two, at least twice n */
 	struct range *order; /* block ranges and absent names, in order */
 	size_t norder, caporder;
-	size_t nreads;       /* of them block ranges */
-	size_t nabsent;      /* absent names, at most ABSENT_MAX */
+	size_t nabsent;      /* of them absent names, at most ABSENT_MAX */
 };
 
 /* The kernel keeps each absent name (a negative entry), so it is looked
@@ -153,7 +152,6 @@ void xar_record_read(struct xar_record *r, uint64_t ino, uint64_t first,
 	r->order[r->norder].ino = ino;
 	r->order[r->norder].first = first;
 	r->order[r->norder++].last = last;
-	r->nreads++;
 }
 
 void xar_record_absent(struct xar_record *r, uint64_t parent,
@@ -220,7 +218,7 @@ static void write_line(FILE *f, const struct xar_record *r,
 
 int xar_record_empty(const struct xar_record *r)
 {
-	return !r || !r->nreads;
+	return !r || r->norder == r->nabsent; /* no block range */
 }
 
 int xar_record_write(const struct xar_record *r, const char *path)
