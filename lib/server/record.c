@@ -199,21 +199,40 @@ static char *path_of(const struct xar_record *r, uint64_t ino, char *buf,
 	return p;
 }
 
-/* One line of the list (nothing when a path cannot be made). */
-static void write_line(FILE *f, const struct xar_record *r,
-		       const struct range *o, char *buf, size_t size)
+/* One line of the list into line[0..size): its length, 0 when a path
+ * cannot be made or the line does not fit. */
+static size_t format_line(const struct xar_record *r, const struct range *o,
+			  char *buf, size_t buf_size, char *line, size_t size)
 {
 	const char *p;
+	int n = -1;
 
 	if (!o->name) {
-		if ((p = path_of(r, o->ino, buf, size)))
-			fprintf(f, "%s\t%llu-%llu\n", p,
-				(unsigned long long)o->first,
-				(unsigned long long)o->last);
-	} else if ((p = path_of(r, o->parent, buf, size))) {
-		fprintf(f, "%s%s%s\t%s\n", p, *p ? "/" : "", o->name,
-			XAR_STARTUP_ABSENT);
+		if ((p = path_of(r, o->ino, buf, buf_size)))
+			n = snprintf(line, size, "%s\t%llu-%llu\n", p,
+				     (unsigned long long)o->first,
+				     (unsigned long long)o->last);
+	} else if ((p = path_of(r, o->parent, buf, buf_size))) {
+		n = snprintf(line, size, "%s%s%s\t%s\n", p, *p ? "/" : "",
+			     o->name, XAR_STARTUP_ABSENT);
 	}
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Whether head[0..len) holds line[0..n) (with its newline) as a line. */
+static int has_line(const char *head, size_t len, const char *line, size_t n)
+{
+	const char *at = head, *end;
+
+	if (!len)
+		return 0; /* (and head may be NULL) */
+	end = head + len;
+	while ((at = memmem(at, (size_t)(end - at), line, n))) {
+		if (at == head || at[-1] == '\n')
+			return 1;
+		at++;
+	}
+	return 0;
 }
 
 int xar_record_empty(const struct xar_record *r)
@@ -223,13 +242,21 @@ int xar_record_empty(const struct xar_record *r)
 
 int xar_record_write(const struct xar_record *r, const char *path)
 {
-	char buf[8192], *tmp = NULL;
+	return xar_record_write_after(r, NULL, 0, path);
+}
+
+int xar_record_write_after(const struct xar_record *r, const char *head,
+			   size_t head_len, const char *path)
+{
+	char buf[8192], line[8192 + 64], *tmp = NULL;
 	FILE *f = NULL;
-	size_t i;
+	size_t i, n;
 	int fd, rc = -1;
 
 	if (!r || asprintf(&tmp, "%s.tmp", path) < 0)
 		return -1;
+	while (head_len && head[head_len - 1] != '\n')
+		head_len--; /* a cut last line is not kept */
 	/* one a killed writer left: its directory is ours alone (mkxar's
 	 * private one, or the checked mount root's), and two servers of one
 	 * image racing here cost at most a list cut short, which readers
@@ -244,8 +271,14 @@ int xar_record_write(const struct xar_record *r, const char *path)
 	if (!(f = fdopen(fd, "w")))
 		goto out;
 	fd = -1;
-	for (i = 0; i < r->norder; i++)
-		write_line(f, r, &r->order[i], buf, sizeof(buf));
+	if (head_len)
+		fwrite(head, 1, head_len, f);
+	for (i = 0; i < r->norder; i++) {
+		n = format_line(r, &r->order[i], buf, sizeof(buf), line,
+				sizeof(line));
+		if (n && !has_line(head, head_len, line, n))
+			fwrite(line, 1, n, f);
+	}
 	if (fclose(f) == 0 && rename(tmp, path) == 0)
 		rc = 0;
 	f = NULL;

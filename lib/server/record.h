@@ -8,6 +8,7 @@
 #ifndef XAR_SERVER_RECORD_H
 #define XAR_SERVER_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct xar_record;
@@ -28,6 +29,10 @@ int xar_record_empty(const struct xar_record *r);
 /* Atomically write the list to path (a new file, no symlink followed):
  * one path a line, as XAR_STARTUP_LIST holds them. */
 int xar_record_write(const struct xar_record *r, const char *path);
+/* The same after the complete lines of head[0..head_len) (a list this
+ * one adds to), leaving out the lines head holds already. */
+int xar_record_write_after(const struct xar_record *r, const char *head,
+			   size_t head_len, const char *path);
 void xar_record_free(struct xar_record *r);
 
 #endif

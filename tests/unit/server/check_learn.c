@@ -110,6 +110,40 @@ START_TEST(test_record_absent)
 }
 END_TEST
 
+/* A list added to (a new build's, after its predecessor's): the head's
+ * complete lines first, then the lines it lacks; a line it holds only
+ * as part of another is not one it holds. */
+START_TEST(test_record_after)
+{
+	static const char head[] = "pkg/a.py\t0-0\ngone.so\tabsent\n"
+				   "xpkg/b.py\t0-0\ncut/off";
+	struct xar_record *r = xar_record_new();
+
+	ck_assert_ptr_nonnull(r);
+	xar_record_lookup(r, 1, "pkg", 2);
+	xar_record_lookup(r, 2, "a.py", 3);
+	xar_record_lookup(r, 2, "b.py", 4);
+	xar_record_lookup(r, 2, "c.py", 5);
+	xar_record_read(r, 3, 0, 0);   /* in the head: not again */
+	xar_record_read(r, 4, 0, 0);   /* only inside xpkg/b.py's line */
+	xar_record_read(r, 5, 0, 1);
+	xar_record_absent(r, 1, "gone.so");
+	ck_assert_int_eq(xar_record_write_after(r, head, sizeof(head) - 1,
+						at("list")), 0);
+	ck_assert_str_eq(slurp(at("list")),
+			 "pkg/a.py\t0-0\ngone.so\tabsent\nxpkg/b.py\t0-0\n"
+			 "pkg/b.py\t0-0\npkg/c.py\t0-1\n");
+	/* nothing of its own: the head alone */
+	xar_record_free(r);
+	r = xar_record_new();
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(unlink(at("list")), 0);
+	ck_assert_int_eq(xar_record_write_after(r, head, 20, at("list")), 0);
+	ck_assert_str_eq(slurp(at("list")), "pkg/a.py\t0-0\n");
+	xar_record_free(r);
+}
+END_TEST
+
 START_TEST(test_learnt_read)
 {
 	char *buf = (char *)1;
@@ -168,6 +202,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
 	tcase_add_test(tc, test_record_many_names);
 	tcase_add_test(tc, test_record_absent);
+	tcase_add_test(tc, test_record_after);
 	tcase_add_test(tc, test_learnt_read);
 	tcase_add_test(tc, test_learnt_refused);
 	return xar_check_run(s);
