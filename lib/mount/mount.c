@@ -199,6 +199,26 @@ static int check_serving(const struct xar_mount_request *rq,
 	return rc;
 }
 
+/* Where the start-up list learnt last for an image at the xar's path is
+ * kept (xar_server_config.carry_path): a new build of an app, deployed to
+ * the same path, starts from its predecessor's list. NULL when the path
+ * is unknown. */
+static char *carry_path(const struct place *p, const char *image_path)
+{
+	unsigned char md[XAR_SHA256_LEN];
+	char hex[2 * XAR_SHA256_LEN + 1], *real, *path = NULL;
+
+	if (!image_path || !(real = realpath(image_path, NULL)))
+		return NULL;
+	xar_sha256_mem(real, strlen(real), md);
+	xar_hex(md, sizeof(md), hex);
+	hex[16] = '\0';
+	if (asprintf(&path, "%s/path-%s.startup", p->mp->user_dir, hex) < 0)
+		path = NULL;
+	free(real);
+	return path;
+}
+
 static int start_server(const struct place *p,
 			const struct xar_mount_request *rq,
 			struct xar_mount *m, struct xar_err *err)
@@ -206,6 +226,7 @@ static int start_server(const struct place *p,
 	struct xar_server_config cfg;
 	const char *prefetch[2];
 	char fsname[96];
+	int rc;
 
 	if (check_fuse_usable(err))
 		return -1;
@@ -236,9 +257,13 @@ static int start_server(const struct place *p,
 	prefetch[1] = NULL;
 	cfg.prefetch = prefetch;
 	cfg.record_path = rq->record_path;
-	if (!rq->record_path) /* a profile's run learns nothing here */
+	if (!rq->record_path) { /* a profile's run learns nothing here */
 		cfg.learn_path = p->mp->learn_path;
-	if (xar_server_start(&cfg, &m->server_pid, err))
+		cfg.carry_path = carry_path(p, rq->image_path);
+	}
+	rc = xar_server_start(&cfg, &m->server_pid, err);
+	free((char *)cfg.carry_path);
+	if (rc)
 		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
 	m->new_mount = 1;
 	xar_tracef(p->trace, "mounted %s (server pid %ld, idle timeout %u s)",

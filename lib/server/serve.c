@@ -76,6 +76,9 @@ struct server {
 	int away;               /* moved off cpus.home for the looker */
 	long long last_read;    /* when the last READ came (us) */
 	unsigned moved_away, moved_home; /* counted in the stats */
+	char *carried;          /* the list carried from the image last at the
+				 * xar's path (carry_path), learning goes on */
+	size_t carried_len;
 };
 
 static long long now_us(void)
@@ -416,9 +419,16 @@ static void settle_prefetch(struct server *s, long long now)
  * bare mount). A record without a profile's record_path is a learning. */
 static void end_learning(struct server *s)
 {
-	if (s->cfg->record_path || xar_record_empty(s->fs->record))
+	const struct xar_record *r = s->fs->record;
+
+	if (s->cfg->record_path || !r ||
+	    (xar_record_empty(r) && !s->carried))
 		return;
-	xar_record_write(s->fs->record, s->cfg->learn_path);
+	xar_record_write_after(r, s->carried, s->carried_len,
+			       s->cfg->learn_path);
+	if (s->cfg->carry_path)
+		xar_record_write_after(r, s->carried, s->carried_len,
+				       s->cfg->carry_path);
 	xar_record_free(s->fs->record);
 	s->fs->record = NULL;
 }
@@ -469,8 +479,11 @@ static int serve(struct server *s)
  * (a recording sees every read: nothing comes ahead of the app), else the
  * prefetcher, with the start-up list learnt here or, when there is none
  * yet, a recorder learning it (the reads the prefetcher's stores hide are
- * of its own lists). After detach, so that the thread has the signal mask
- * and the image fd. Without a prefetcher the serving thread is not held. */
+ * of its own lists). A new build's first mount follows the list learnt
+ * for the image last at the xar's path: its stores hide the reads of
+ * what that list names, so what this mount learns is written after it.
+ * After detach, so that the thread has the signal mask and the image fd.
+ * Without a prefetcher the serving thread is not held. */
 static void start_helpers(struct server *s)
 {
 	struct xar_fuse_fs *fs = s->fs;
@@ -488,13 +501,21 @@ static void start_helpers(struct server *s)
 	} else {
 		if (s->cfg->learn_path &&
 		    xar_learnt_read(s->cfg->learn_path, &learnt,
-				    &learnt_len) == 1)
+				    &learnt_len) == 1) {
 			fs->record = xar_record_new();
+			if (s->cfg->carry_path && fs->record &&
+			    !xar_learnt_read(s->cfg->carry_path, &learnt,
+					     &learnt_len)) {
+				s->carried = learnt;
+				s->carried_len = learnt_len;
+			}
+		}
 		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, s->cfg->offset,
 						  s->cfg->prefetch, learnt,
 						  learnt_len, PREFETCH_BUDGET,
 						  &s->cpus);
-		free(learnt);
+		if (learnt != s->carried)
+			free(learnt);
 	}
 	if (!fs->prefetch)
 		xar_cpus_release(&s->cpus);
@@ -544,6 +565,7 @@ void xar_server_run(const struct xar_server_config *cfg,
 out_helpers:
 	xar_prefetch_stop(fs->prefetch);
 	xar_record_free(fs->record);
+	free(s.carried);
 out:
 	xar_fuse_fs_close(fs);
 	leak_check();

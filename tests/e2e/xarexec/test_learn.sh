@@ -5,7 +5,11 @@
 # list is written (ours, 0600, naming what the app read), not by a bare
 # mount that read nothing; a later mount prefetches from it; a link, a
 # FIFO, a file of another user or garbage in its place is left alone and
-# the app still reads the right bytes.
+# the app still reads the right bytes. A new build of the app at the same
+# path starts from the list learnt for the old one (carry_path): its first
+# mount prefetches that list, writes it with what it read besides, and
+# a build at another path or a link in the path list's place carries
+# nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_run.sh"
 run_setup
@@ -37,12 +41,17 @@ expect_eq "the list is ours, 0600" "$(id -u) 600" "$(stat -c '%u %a' "$list")"
 check "it names what the app read" grep -q '^data/big\.dat	0-' "$list"
 check "and the small file" grep -q '^data/s1\.txt	' "$list"
 check "and the name it looked for in vain" grep -qx 'data/nothing\.so	absent' "$list"
+carry=$(ls "$(dirname "$list")"/path-*.startup 2>/dev/null)
+expect_eq "one list for the xar's path" 1 "$(echo "$carry" | grep -c .)"
+check "the same list" cmp -s "$list" "$carry"
+expect_eq "ours, 0600 too" "$(id -u) 600" "$(stat -c '%u %a' "$carry")"
 
 # A mount unmounted before requests paused writes its list on the way out.
 cp "$list" saved.list
-rm -f "$list"
+rm -f "$list" "$carry"
 "$XAREXEC" -u l.xar
 "$XAREXEC" l.xar > /dev/null && "$XAREXEC" -u l.xar
+wait_until 5 test -e "$list" # the server writes it as it ends, after that
 # (whether the entry point's own reads reach the server depends on the
 # race between its exec and the prefetcher's stores: compare the data)
 check "a mount ended at once still wrote its list" \
@@ -57,7 +66,7 @@ prefetched() {
 	stats_value l.xar prefetched
 }
 with=$(prefetched)
-rm -f "$list"
+rm -f "$list" "$carry"
 without=$(prefetched)
 check "a later mount prefetches the list ($with blocks, $without without)" \
 	test "${with:-0}" -gt $((${without:-0} + 40))
@@ -85,3 +94,54 @@ chown nobody "$list" 2>/dev/null && odd "another user's list"
 "$XAREXEC" -u l.xar
 expect_eq "garbage in the list: run" "$want" "$("$XAREXEC" l.xar)"
 "$XAREXEC" -u l.xar
+
+first_prefetch() { # XAR: a bare first mount's prefetched blocks
+	_x=$1
+	"$XAREXEC" -m "$_x" > /dev/null
+	wait_until 5 eval '[ -n "$(stats_value "$_x" prefetched | grep -v "^0$")" ]'
+	sleep 0.5
+	stats_value "$_x" prefetched
+	"$XAREXEC" -u "$_x"
+}
+
+# A new build at the same path: its first mount follows the old list.
+rm -f "$list" "$carry"
+expect_eq "the old build learns again" "$want" "$("$XAREXEC" l.xar)"
+wait_until 5 test -e "$carry"
+cp "$carry" v1.list
+"$XAREXEC" -u l.xar
+echo two > src/data/s2.txt
+sed -i 's/cat big.dat s1.txt/cat big.dat s1.txt s2.txt/' src/bin/run
+want2=$(cd src/data && cat big.dat s1.txt s2.txt | cksum)
+"$MKXAR" -q -o new.xar --exec bin/run src && mv new.xar l.xar ||
+	fail "new build" "cannot build it"
+list2="$("$XAREXEC" -n l.xar).startup"
+check "the new build is another image" test "$list2" != "$list"
+n=$(first_prefetch l.xar)
+check "its first mount prefetches the old list ($n blocks, $without without)" \
+	test "${n:-0}" -gt $((${without:-0} + 40))
+wait_until 5 test -e "$list2"
+check "a bare one passes it on as it is" cmp -s v1.list "$list2"
+rm -f "$list2"
+expect_eq "the new build: run" "$want2" "$("$XAREXEC" l.xar)"
+wait_until 5 test -e "$list2"
+check "its list starts with the old one" \
+	cmp -s -n "$(wc -c < v1.list)" v1.list "$list2"
+check "and adds what only it read" grep -q '^data/s2\.txt	' "$list2"
+wait_until 5 cmp -s "$list2" "$carry"
+check "the path's list is the new one" cmp -s "$list2" "$carry"
+"$XAREXEC" -u l.xar
+
+# Elsewhere, or through a link, nothing is carried.
+echo three > src/data/s3.txt
+"$MKXAR" -q -o m.xar --exec bin/run src || fail "third build" "cannot build it"
+expect_eq "a new build at another path carries nothing" "$without" \
+	"$(first_prefetch m.xar)"
+rm -f "$("$XAREXEC" -n m.xar).startup"
+cp "$carry" carried.list
+rm -f "$carry"
+ln -s "$T/carried.list" "$carry"
+mv m.xar l.xar
+expect_eq "a link in the path list's place is not followed" "$without" \
+	"$(first_prefetch l.xar)"
+check "nor written through" cmp -s carried.list "$list2"
