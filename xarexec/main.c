@@ -215,7 +215,7 @@ static int mount_and_run(const struct xarexec_options *o,
 	rq.trace = t;
 	rq.target = o->mode == XAREXEC_RUN ? xar_launch_target(h) : NULL;
 	rq.record_path = o->mode == XAREXEC_RUN ? record_path() : NULL;
-	rq.image_path = o->xar_path;
+	rq.image_path = o->invoked_name;
 	xar_tracef(t, "mode: FUSE mount");
 	if (xar_mount_acquire(mp, &rq, &m, &err)) {
 		if (o->mode == XAREXEC_RUN && err.code == ENODEV)

@@ -199,23 +199,58 @@ static int check_serving(const struct xar_mount_request *rq,
 	return rc;
 }
 
-/* Where the start-up list learnt last for an image at the xar's path is
- * kept (xar_server_config.carry_path): a new build of an app, deployed to
- * the same path, starts from its predecessor's list. NULL when the path
- * is unknown. */
+/* name made absolute, without its "." and empty components; not resolved
+ * through symbolic links, so that a deploy that flips a link to a
+ * release directory keeps the name. NULL when out of memory or cwd. */
+static char *absolute_name(const char *name)
+{
+	char *cwd, *full, *w;
+	const char *r, *end;
+
+	if (name[0] == '/') {
+		full = strdup(name);
+	} else {
+		if (!(cwd = getcwd(NULL, 0)))
+			return NULL;
+		full = xar_path_join(cwd, name);
+		free(cwd);
+	}
+	if (!full)
+		return NULL;
+	for (r = w = full; *r; r = end) { /* in place: w never passes r */
+		while (*r == '/')
+			r++;
+		if (!(end = strchr(r, '/')))
+			end = r + strlen(r);
+		if (end > r && !(end - r == 1 && *r == '.')) {
+			*w++ = '/';
+			memmove(w, r, (size_t)(end - r));
+			w += end - r;
+		}
+	}
+	if (w == full)
+		*w++ = '/';
+	*w = '\0';
+	return full;
+}
+
+/* Where the start-up list learnt last for an image run by the name the
+ * xar was run by is kept (xar_server_config.carry_path): a new build of
+ * an app, deployed under the same name, starts from its predecessor's
+ * list. NULL when the name is unknown. */
 static char *carry_path(const struct place *p, const char *image_path)
 {
 	unsigned char md[XAR_SHA256_LEN];
-	char hex[2 * XAR_SHA256_LEN + 1], *real, *path = NULL;
+	char hex[2 * XAR_SHA256_LEN + 1], *name, *path = NULL;
 
-	if (!image_path || !(real = realpath(image_path, NULL)))
+	if (!image_path || !(name = absolute_name(image_path)))
 		return NULL;
-	xar_sha256_mem(real, strlen(real), md);
+	xar_sha256_mem(name, strlen(name), md);
 	xar_hex(md, sizeof(md), hex);
 	hex[16] = '\0';
 	if (asprintf(&path, "%s/path-%s.startup", p->mp->user_dir, hex) < 0)
 		path = NULL;
-	free(real);
+	free(name);
 	return path;
 }
 

@@ -109,8 +109,8 @@ struct xar_mount_request {
 				   mount (xar_image_check_serving) */
 	const char *record_path; /* a new mount records its start-up here
 				    (xar_server_config), or NULL */
-	const char *image_path; /* the xar as named, or NULL: a new mount
-				   learns for its path too (carry_path) */
+	const char *image_path; /* the name the xar was run by, or NULL: a
+				   new mount learns for it too (carry_path) */
 };
 
 struct xar_mount {

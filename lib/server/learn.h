@@ -3,8 +3,8 @@
  * hermetic xar): its first mount records the reads that reach the server
  * until requests first pause and writes them beside the mount point; the
  * next mounts of the same image prefetch them after the image's own list.
- * It is kept for the xar's path too, for the first mount of the next
- * build installed there (xar_server_config.carry_path).
+ * It is kept for the name the xar was run by too, for the first mount of
+ * the next build installed under it (xar_server_config.carry_path).
  * The file is only a hint: lines are parsed as the image's are, and a bad
  * or missing one costs speed, never bytes. See learn.c. */
 #ifndef XAR_SERVER_LEARN_H

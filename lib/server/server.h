@@ -56,8 +56,8 @@ struct xar_server_config {
 	const char *learn_path; /* a start-up list learnt here (learn.h):
 				 * prefetched when it exists, else learnt
 				 * and written there; NULL: neither */
-	const char *carry_path; /* the list learnt last for an image at the
-				 * xar's path: prefetched when learn_path
+	const char *carry_path; /* the list learnt last for an image run by
+				 * the xar's name: prefetched when learn_path
 				 * has none yet (a new build's first mount),
 				 * and written with what is learnt, after
 				 * the carried lines, here and to

@@ -9,18 +9,25 @@
 # path starts from the list learnt for the old one (carry_path): its first
 # mount prefetches that list, writes it with what it read besides, and
 # a build at another path or a link in the path list's place carries
-# nothing.
+# nothing; a deploy that flips a link to a release directory carries.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_run.sh"
 run_setup
 cd "$T" || exit 1
 
+# write_run FILE...: the entry point, which cats the files. It fills
+# whole blocks (128 KiB), so it shares no fragment block with the small
+# files: the server prefetches the entry point's blocks and stores those
+# of any file the app looks up, which would hide their reads.
+write_run() {
+	printf '#!/bin/sh\ncd "$XAR_RUNTIME_FILES/data" && ! test -e nothing.so && cat %s | cksum\nexit\n' \
+		"$*" > src/bin/run
+	n=$((131072 - $(wc -c < src/bin/run) - 2))
+	{ printf '#'; head -c "$n" /dev/zero | tr '\0' x; echo; } >> src/bin/run
+	chmod 755 src/bin/run
+}
 mkdir -p src/bin src/data
-cat > src/bin/run <<'EOS'
-#!/bin/sh
-cd "$XAR_RUNTIME_FILES/data" && ! test -e nothing.so && cat big.dat s1.txt | cksum
-EOS
-chmod 755 src/bin/run
+write_run big.dat s1.txt
 seq 1 1500000 > src/data/big.dat
 echo one > src/data/s1.txt
 want=$(cd src/data && cat big.dat s1.txt | cksum)
@@ -111,7 +118,7 @@ wait_until 5 test -e "$carry"
 cp "$carry" v1.list
 "$XAREXEC" -u l.xar
 echo two > src/data/s2.txt
-sed -i 's/cat big.dat s1.txt/cat big.dat s1.txt s2.txt/' src/bin/run
+write_run big.dat s1.txt s2.txt
 want2=$(cd src/data && cat big.dat s1.txt s2.txt | cksum)
 "$MKXAR" -q -o new.xar --exec bin/run src && mv new.xar l.xar ||
 	fail "new build" "cannot build it"
@@ -145,3 +152,18 @@ mv m.xar l.xar
 expect_eq "a link in the path list's place is not followed" "$without" \
 	"$(first_prefetch l.xar)"
 check "nor written through" cmp -s carried.list "$list2"
+rm -f "$carry"
+
+# Releases behind a link flipped at each deploy: the name stays.
+mkdir r1 r2
+"$MKXAR" -q -o r1/app.xar --exec bin/run src && ln -s r1 current ||
+	fail "release 1" "cannot build it"
+expect_eq "release 1: run by the link" "$want2" "$("$XAREXEC" current/app.xar)"
+wait_until 5 eval 'ls "$(dirname "$list")"/path-*.startup > /dev/null 2>&1'
+"$XAREXEC" -u current/app.xar
+echo four > src/data/s4.txt
+"$MKXAR" -q -o r2/app.xar --exec bin/run src && ln -sfn r2 current ||
+	fail "release 2" "cannot build it"
+n=$(first_prefetch ./current//app.xar)
+check "release 2's first mount follows release 1's list ($n blocks)" \
+	test "${n:-0}" -gt $((${without:-0} + 40))
