@@ -260,7 +260,7 @@ static int start_server(const struct place *p,
 {
 	struct xar_server_config cfg;
 	const char *prefetch[2];
-	char fsname[96];
+	char fsname[96], *carry = NULL;
 	int rc;
 
 	if (check_fuse_usable(err))
@@ -294,10 +294,10 @@ static int start_server(const struct place *p,
 	cfg.record_path = rq->record_path;
 	if (!rq->record_path) { /* a profile's run learns nothing here */
 		cfg.learn_path = p->mp->learn_path;
-		cfg.carry_path = carry_path(p, rq->image_path);
+		cfg.carry_path = carry = carry_path(p, rq->image_path);
 	}
 	rc = xar_server_start(&cfg, &m->server_pid, err);
-	free((char *)cfg.carry_path);
+	free(carry);
 	if (rc)
 		return xar_err_prefix(err, "cannot mount on '%s'", p->mp->path);
 	m->new_mount = 1;

@@ -76,8 +76,8 @@ struct server {
 	int away;               /* moved off cpus.home for the looker */
 	long long last_read;    /* when the last READ came (us) */
 	unsigned moved_away, moved_home; /* counted in the stats */
-	char *carried;          /* the list carried from the image last at the
-				 * xar's path (carry_path), learning goes on */
+	char *carried;          /* the list carried from the image last run by
+				 * the xar's name (carry_path) while learning */
 	size_t carried_len;
 };
 
@@ -431,6 +431,8 @@ static void end_learning(struct server *s)
 				       s->cfg->carry_path);
 	xar_record_free(s->fs->record);
 	s->fs->record = NULL;
+	free(s->carried);
+	s->carried = NULL;
 }
 
 static void housekeeping(struct server *s, long long now)
@@ -480,7 +482,7 @@ static int serve(struct server *s)
  * prefetcher, with the start-up list learnt here or, when there is none
  * yet, a recorder learning it (the reads the prefetcher's stores hide are
  * of its own lists). A new build's first mount follows the list learnt
- * for the image last at the xar's path: its stores hide the reads of
+ * for the image last run by the xar's name: its stores hide the reads of
  * what that list names, so what this mount learns is written after it.
  * After detach, so that the thread has the signal mask and the image fd.
  * Without a prefetcher the serving thread is not held. */
