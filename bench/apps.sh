@@ -24,7 +24,12 @@
 #             row run, xarexec -u, the start-up list learnt by earlier
 #             mounts (<mount point>.startup) removed, 50 ms pause, the
 #             xar (alt and row mounts use the list learnt by the one
-#             before; the first run after a deploy is this one)
+#             before), and the list learnt for the xar's path removed too
+#   new       cold, a new build's first mount at the same path (the first
+#             run after a deploy): the xar installed at a path of its own
+#             and run once (learning its start-up there), then a rebuild
+#             with one file more (another image) installed over it, run
+#             (it starts from the list learnt for its predecessor)
 # The page cache of the xar itself stays warm in every variant. Each app is
 # timed twice over, as built plainly and built with mkxar --profile ARGS
 # (its start-up laid out first and read ahead by each new mount), in the
@@ -107,14 +112,17 @@ dist() {
 	done
 }
 
-# timeit XAR PXAR ARGS...: lines "VARIANT median runs" for XAR and PXAR
-# (the same app built with --profile ARGS, variants prefixed "p"); every
-# variant of one round runs back to back (see the header).
+# timeit XAR PXAR NEWXAR ARGS...: lines "VARIANT median runs" for XAR and
+# PXAR (the same app built with --profile ARGS, variants prefixed "p");
+# NEWXAR is XAR rebuilt with one file more; every variant of one round
+# runs back to back (see the header).
 timeit() {
 	"$PY" - "$RUNS" "$COLD_RUNS" "$W" "$PY" "$@" <<'EOF'
-import os, statistics, subprocess, sys, time
+import hashlib, os, shutil, statistics, subprocess, sys, time
 runs, cold_runs, w, py = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-xars, args = {"": sys.argv[5], "p": sys.argv[6]}, sys.argv[7:]
+xars, args = {"": sys.argv[5], "p": sys.argv[6]}, sys.argv[8:]
+new_build = sys.argv[7]
+deployed = os.path.join(w, "deployed.xar")
 null = subprocess.DEVNULL
 name = os.path.basename(xars[""])[:-4]
 tree = os.path.join(w, name + ".tree")
@@ -126,7 +134,21 @@ def once(cmd, e=None):
     return (time.perf_counter() - t) * 1000
 def unmount(xar):
     subprocess.run(["xarexec", "-u", xar], stdout=null, stderr=null, check=True)
-times = {"unpacked": []}
+def forget(xar, path_too=True):
+    # the lists learnt for xar's image and for its path (lib/mount/mount.c)
+    mp = subprocess.run(["xarexec", "-n", xar], capture_output=True,
+                        text=True, check=True).stdout.strip()
+    key = hashlib.sha256(os.path.abspath(xar).encode()).hexdigest()[:16]
+    carry = os.path.join(os.path.dirname(mp), "path-" + key + ".startup")
+    for f in [mp + ".startup"] + ([carry] if path_too else []):
+        if os.path.exists(f):
+            os.unlink(f)
+    return carry
+def install(src, dst):
+    shutil.copyfile(src, dst + ".new")
+    os.chmod(dst + ".new", 0o755)
+    os.rename(dst + ".new", dst)
+times = {"unpacked": [], "new": []}
 for v in xars:
     for k in ("hot", "alt", "row", "first"):
         times[v + k] = []
@@ -149,12 +171,30 @@ for i in range(max(runs, cold_runs)):
             unmount(xar)
             times[v + "row"].append(once([xar] + args))
             unmount(xar)
-            learnt = subprocess.run(["xarexec", "-n", xar], capture_output=True,
-                                    text=True, check=True).stdout.strip() + ".startup"
-            if os.path.exists(learnt):
-                os.unlink(learnt)
+            forget(xar)
             time.sleep(0.05)
             times[v + "first"].append(once([xar] + args))
+            if v:
+                continue
+            # a deploy: the old build (this image) learns at its path, the
+            # new one replaces it (learnt lists of the old image and the
+            # path removed first: the new build follows the old one's)
+            unmount(xar)
+            install(xar, deployed)
+            carry = forget(deployed)
+            once([deployed] + args)
+            unmount(deployed)
+            for _ in range(100):  # written as its server ends
+                if os.path.exists(carry):
+                    break
+                time.sleep(0.02)
+            install(new_build, deployed)
+            forget(deployed, path_too=False)
+            unmount(deployed)
+            time.sleep(0.05)
+            times["new"].append(once([deployed] + args))
+            unmount(deployed)
+            once([xar] + args)  # mounted again: the next round's hot run
 for k, v in times.items():
     print(k, "%.1f" % statistics.median(v), len(v))
 EOF
@@ -169,9 +209,13 @@ bench() {
 	"$BUILD/mkxar" -q --python "$PY" -o "$W/$name.xar" $entry "$@"
 	# shellcheck disable=SC2086
 	"$BUILD/mkxar" -q --python "$PY" -o "$W/$name-p.xar" --profile "$args" $entry "$@"
+	# the next release: one file more, another image
+	mkdir -p "$W/release" && echo 2 > "$W/release/RELEASE"
+	# shellcheck disable=SC2086
+	"$BUILD/mkxar" -q --python "$PY" -o "$W/$name-new.xar" $entry "$@" "$W/release=release"
 	unsquashfs -q -n -o 4096 -d "$W/$name.tree" "$W/$name.xar" >/dev/null
 	# shellcheck disable=SC2086
-	timeit "$W/$name.xar" "$W/$name-p.xar" $args > "$W/$name.times"
+	timeit "$W/$name.xar" "$W/$name-p.xar" "$W/$name-new.xar" $args > "$W/$name.times"
 	"$BUILD/xarexec" -u "$W/$name.xar"
 	"$BUILD/xarexec" -u "$W/$name-p.xar"
 	awk -v n="$name" -v goal="$GOAL" '{ t[$1] = $2 } END {
@@ -179,16 +223,20 @@ bench() {
 		for (i = 0; i < 2; i++) {
 			v = i ? "p" : ""; h = t[v "hot"]; a = t[v "alt"]; r = t[v "row"]; f = t[v "first"]
 			m = i ? n " --profile" : n
-			printf "%-21s %9.1f %9.1f %9.1f %9.1f %9.1f\n", m, u, h, r, a, f
-			printf "%-21s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s, first mount %.1f ms%s\n", "",
+			printf "%-21s %9.1f %9.1f %9.1f %9.1f %9.1f %9s\n", m, u, h, r, a, f,
+			    i ? "-" : sprintf("%.1f", t["new"])
+			printf "%-21s hot/unpacked %.3f%s  cold-hot: in a row %.1f ms%s, alternating %.1f ms%s, first mount %.1f ms%s", "",
 			    h / u, (h / u <= 1.03 ? "" : " (over 1.03)"), r - h, (r - h <= goal ? "" : " (over " goal ")"),
 			    a - h, (a - h <= goal ? "" : " (over " goal ")"), f - h, (f - h <= goal ? "" : " (over " goal ")")
+			if (!i)
+				printf ", new build %.1f ms%s", t["new"] - h, (t["new"] - h <= goal ? "" : " (over " goal ")")
+			printf "\n"
 		}
 	}' "$W/$name.times"
 }
 
 echo "python: $PY; medians of $RUNS unpacked and hot, $COLD_RUNS cold runs of each pattern, ms"
-printf '%-21s %9s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt cold_1st
+printf '%-21s %9s %9s %9s %9s %9s %9s\n' app unpacked xar_hot cold_row cold_alt cold_1st cold_new
 for app in $APPS; do
 	case $app in
 	pygmentize)
