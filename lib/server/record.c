@@ -219,18 +219,67 @@ static size_t format_line(const struct xar_record *r, const struct range *o,
 	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
-/* Whether head[0..len) holds line[0..n) (with its newline) as a line. */
-static int has_line(const char *head, size_t len, const char *line, size_t n)
-{
-	const char *at = head, *end;
+/* The complete lines of a list (each ending in a newline), found by
+ * hash: a list of up to 1 MiB is checked against every line written
+ * after it in time linear in both. */
+struct line_set {
+	const char *text;
+	size_t len;
+	uint32_t *slot;  /* offset of a line + 1; 0: empty */
+	size_t mask;
+};
 
-	if (!len)
-		return 0; /* (and head may be NULL) */
-	end = head + len;
-	while ((at = memmem(at, (size_t)(end - at), line, n))) {
-		if (at == head || at[-1] == '\n')
-			return 1;
-		at++;
+static size_t line_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* 0, or -1 when text is too long or memory short (then nothing is
+ * found in it). */
+static int line_set_init(struct line_set *s, const char *text, size_t len)
+{
+	const char *p, *nl, *end = text + len;
+	size_t lines = 0, cap = 16, i;
+
+	memset(s, 0, sizeof(*s));
+	if (len > UINT32_MAX - 1)
+		return -1;
+	for (p = text; p < end && (nl = memchr(p, '\n', (size_t)(end - p)));
+	     p = nl + 1)
+		lines++;
+	while (cap < 2 * lines)
+		cap *= 2;
+	if (!(s->slot = calloc(cap, sizeof(*s->slot))))
+		return -1;
+	s->text = text;
+	s->len = len;
+	s->mask = cap - 1;
+	for (p = text; p < end && (nl = memchr(p, '\n', (size_t)(end - p)));
+	     p = nl + 1) {
+		i = line_hash(p, (size_t)(nl + 1 - p)) & s->mask;
+		while (s->slot[i])
+			i = (i + 1) & s->mask;
+		s->slot[i] = (uint32_t)(p - text) + 1;
+	}
+	return 0;
+}
+
+/* Whether the set holds line[0..n) (with its newline) as a line. */
+static int line_set_has(const struct line_set *s, const char *line, size_t n)
+{
+	size_t i, at;
+
+	if (!s->slot)
+		return 0;
+	for (i = line_hash(line, n) & s->mask; s->slot[i];
+	     i = (i + 1) & s->mask) {
+		at = s->slot[i] - 1;
+		if (n <= s->len - at && !memcmp(s->text + at, line, n))
+			return 1; /* both start a line and end at a newline */
 	}
 	return 0;
 }
@@ -249,6 +298,7 @@ int xar_record_write_after(const struct xar_record *r, const char *head,
 			   size_t head_len, const char *path)
 {
 	char buf[8192], line[8192 + 64], *tmp = NULL;
+	struct line_set held = { 0 };
 	FILE *f = NULL;
 	size_t i, n;
 	int fd, rc = -1;
@@ -257,6 +307,8 @@ int xar_record_write_after(const struct xar_record *r, const char *head,
 		return -1;
 	while (head_len && head[head_len - 1] != '\n')
 		head_len--; /* a cut last line is not kept */
+	if (head_len)
+		line_set_init(&held, head, head_len);
 	/* one a killed writer left: its directory is ours alone (mkxar's
 	 * private one, or the checked mount root's), and two servers of one
 	 * image racing here cost at most a list cut short, which readers
@@ -276,7 +328,7 @@ int xar_record_write_after(const struct xar_record *r, const char *head,
 	for (i = 0; i < r->norder; i++) {
 		n = format_line(r, &r->order[i], buf, sizeof(buf), line,
 				sizeof(line));
-		if (n && !has_line(head, head_len, line, n))
+		if (n && !line_set_has(&held, line, n))
 			fwrite(line, 1, n, f);
 	}
 	if (fclose(f) == 0 && rename(tmp, path) == 0)
@@ -287,6 +339,7 @@ out:
 		close(fd);
 	if (rc)
 		unlink(tmp);
+	free(held.slot);
 	free(tmp);
 	return rc;
 }

@@ -33,7 +33,7 @@ static void put(const char *path, const char *text)
 
 static char *slurp(const char *path)
 {
-	static char text[1 << 16];
+	static char text[1 << 20];
 	FILE *f = fopen(path, "r");
 	size_t n;
 
@@ -144,6 +144,36 @@ START_TEST(test_record_after)
 }
 END_TEST
 
+/* A long list added to: each line of the record checked against all of
+ * it (by hash), the new ones after it in their order. */
+START_TEST(test_record_after_long)
+{
+	struct xar_record *r = xar_record_new();
+	size_t cap = 30000 * 16, len = 0;
+	char *head = malloc(cap), name[32], *text;
+	int i;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(head);
+	for (i = 0; i < 30000; i++)
+		len += (size_t)snprintf(head + len, cap - len, "d/f%d\t0-0\n", i);
+	xar_record_lookup(r, 1, "d", 2);
+	for (i = 0; i < 40000; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		xar_record_lookup(r, 2, name, 100 + (uint64_t)i);
+		xar_record_read(r, 100 + (uint64_t)i, 0, 0);
+	}
+	ck_assert_int_eq(xar_record_write_after(r, head, len, at("list")), 0);
+	text = slurp(at("list"));
+	ck_assert_int_eq(memcmp(text, head, len), 0);
+	ck_assert_int_eq(strncmp(text + len, "d/f30000\t0-0\nd/f30001\t", 22), 0);
+	ck_assert_ptr_null(strstr(text + len, "d/f29999\t"));
+	ck_assert_ptr_nonnull(strstr(text + len, "\nd/f39999\t0-0\n"));
+	free(head);
+	xar_record_free(r);
+}
+END_TEST
+
 START_TEST(test_learnt_read)
 {
 	char *buf = (char *)1;
@@ -203,6 +233,7 @@ int main(void)
 	tcase_add_test(tc, test_record_many_names);
 	tcase_add_test(tc, test_record_absent);
 	tcase_add_test(tc, test_record_after);
+	tcase_add_test(tc, test_record_after_long);
 	tcase_add_test(tc, test_learnt_read);
 	tcase_add_test(tc, test_learnt_refused);
 	return xar_check_run(s);
