@@ -505,19 +505,17 @@ static void start_helpers(struct server *s)
 		    xar_learnt_read(s->cfg->learn_path, &learnt,
 				    &learnt_len) == 1) {
 			fs->record = xar_record_new();
-			if (s->cfg->carry_path && fs->record &&
-			    !xar_learnt_read(s->cfg->carry_path, &learnt,
-					     &learnt_len)) {
-				s->carried = learnt;
-				s->carried_len = learnt_len;
-			}
+			if (s->cfg->carry_path && fs->record)
+				xar_learnt_read(s->cfg->carry_path,
+						&s->carried, &s->carried_len);
 		}
 		fs->prefetch = xar_prefetch_start(fs->ll.fs.fd, s->cfg->offset,
-						  s->cfg->prefetch, learnt,
-						  learnt_len, PREFETCH_BUDGET,
-						  &s->cpus);
-		if (learnt != s->carried)
-			free(learnt);
+						  s->cfg->prefetch,
+						  learnt ? learnt : s->carried,
+						  learnt ? learnt_len :
+						  s->carried_len,
+						  PREFETCH_BUDGET, &s->cpus);
+		free(learnt);
 	}
 	if (!fs->prefetch)
 		xar_cpus_release(&s->cpus);

@@ -65,13 +65,16 @@ check "a mount ended at once still wrote its list" \
 	test "$(grep ^data/ saved.list)" = "$(grep ^data/ "$list" 2>/dev/null)"
 
 # bare mounts: with the list the prefetcher decompresses big.dat's blocks
-prefetched() {
-	"$XAREXEC" -u l.xar
-	"$XAREXEC" -m l.xar > /dev/null
-	wait_until 5 eval '[ -n "$(stats_value l.xar prefetched | grep -v "^0$")" ]'
+first_prefetch() { # XAR: a bare first mount's prefetched blocks
+	_x=$1
+	"$XAREXEC" -m "$_x" > /dev/null
+	wait_until 5 eval '[ -n "$(stats_value "$_x" prefetched | grep -v "^0$")" ]'
 	sleep 0.5
-	stats_value l.xar prefetched
+	stats_value "$_x" prefetched
+	"$XAREXEC" -u "$_x"
 }
+
+prefetched() { "$XAREXEC" -u l.xar; first_prefetch l.xar; }
 with=$(prefetched)
 rm -f "$list" "$carry"
 without=$(prefetched)
@@ -101,15 +104,6 @@ chown nobody "$list" 2>/dev/null && odd "another user's list"
 "$XAREXEC" -u l.xar
 expect_eq "garbage in the list: run" "$want" "$("$XAREXEC" l.xar)"
 "$XAREXEC" -u l.xar
-
-first_prefetch() { # XAR: a bare first mount's prefetched blocks
-	_x=$1
-	"$XAREXEC" -m "$_x" > /dev/null
-	wait_until 5 eval '[ -n "$(stats_value "$_x" prefetched | grep -v "^0$")" ]'
-	sleep 0.5
-	stats_value "$_x" prefetched
-	"$XAREXEC" -u "$_x"
-}
 
 # A new build at the same path: its first mount follows the old list.
 rm -f "$list" "$carry"
