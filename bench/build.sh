@@ -1,11 +1,11 @@
 #!/bin/sh
 # Build speed, size and memory: mkxar vs mksquashfs vs gensquashfs on a real
 # Python tree, same zstd level, block size and thread count, side by side.
-# usage: bench/build.sh [BUILD_DIR]   (env: RUNS=3 JOBS=<cpus> LEVEL=16)
+# usage: bench/build.sh [BUILD_DIR]   (env: RUNS=5 JOBS=<cpus> LEVEL=16)
 set -eu
 BUILD=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 HERE=$(cd "$(dirname "$0")" && pwd)
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 JOBS=${JOBS:-$(nproc)}
 LEVEL=${LEVEL:-16}
 W=$(mktemp -d /tmp/xar-bench-build.XXXXXX)
@@ -18,14 +18,14 @@ files=$(find "$W/tree" -type f | wc -l)
 bytes=$(du -sb "$W/tree" | cut -f1)
 find "$W/tree" -type f -exec cat {} + > /dev/null  # warm the page cache
 
-m() { python3 "$HERE/measure.py" "$RUNS" "$@"; }
-set -- $(m "$BUILD/mkxar" -q --no-exec -o "$W/out.xar" --level "$LEVEL" --block-size 128K -j "$JOBS" "$W/tree")
-xt=$1 xm=$2
-set -- $(m mksquashfs "$W/tree" "$W/ms.img" -noappend -quiet -no-progress -comp zstd \
-	-Xcompression-level "$LEVEL" -b 128K -processors "$JOBS")
-mt=$1 mm=$2
-set -- $(m gensquashfs -q -f -D "$W/tree" -k -c zstd -X level="$LEVEL" -b 131072 -j "$JOBS" "$W/ng.img")
-gt=$1 gm=$2
+# The three tools take turns, run by run (measure.py).
+# shellcheck disable=SC2046
+set -- $(python3 "$HERE/measure.py" "$RUNS" \
+	"$BUILD/mkxar" -q --no-exec -o "$W/out.xar" --level "$LEVEL" --block-size 128K -j "$JOBS" "$W/tree" \
+	--- mksquashfs "$W/tree" "$W/ms.img" -noappend -quiet -no-progress -comp zstd \
+	-Xcompression-level "$LEVEL" -b 128K -processors "$JOBS" \
+	--- gensquashfs -q -f -D "$W/tree" -k -c zstd -X level="$LEVEL" -b 131072 -j "$JOBS" "$W/ng.img")
+xt=$1 xm=$2 mt=$3 mm=$4 gt=$5 gm=$6
 xs=$(($(stat -c %s "$W/out.xar") - 4096))
 ms=$(stat -c %s "$W/ms.img")
 gs=$(stat -c %s "$W/ng.img")
