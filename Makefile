@@ -11,8 +11,8 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings -Wvla \
           -Wformat=2 -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 XCFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ilib -MMD -MP \
-          $(shell $(PKG_CONFIG) --cflags libzstd fuse3 squashfuse_ll libsodium libcrypto 2>/dev/null)
-LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd libsodium libcrypto 2>/dev/null) -lpthread
+          $(shell $(PKG_CONFIG) --cflags libzstd fuse3 squashfuse_ll libsodium 2>/dev/null)
+LIBS    = $(shell $(PKG_CONFIG) --libs squashfuse_ll squashfuse fuse3 libzstd libsodium 2>/dev/null) -lpthread
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -65,7 +65,7 @@ $(BUILD)/mkxar: $(MKXAR_OBJS) $(LIBXAR)
 # the binary is not position-independent, so that a start loads libc alone
 # and relocates nothing (about 0.6 ms less per start, measured).
 XAREXEC_LIBS = -Wl,-Bstatic -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lz \
-               -llzma -llzo2 -llz4 -lsodium -lcrypto -Wl,-Bdynamic -lpthread
+               -llzma -llzo2 -llz4 -lsodium -Wl,-Bdynamic -lpthread
 $(BUILD)/xarexec: $(XAREXEC_OBJS) $(LIBXAR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -no-pie -o $@ $^ $(XAREXEC_LIBS)
 
@@ -81,7 +81,7 @@ $(BUILD)/xarexec_fuse: $(BUILD)/xarexec
 RT_CFLAGS  = -Os -g0 -ffunction-sections -fdata-sections -DXAR_EMBEDDED_RUNTIME
 RT_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
              -Wl,--build-id=none
-RT_LIBS    = -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lsodium -lcrypto -lpthread
+RT_LIBS    = -lsquashfuse_ll -lsquashfuse -lfuse3 -lzstd -lsodium -lpthread
 RT_OBJS    = $(patsubst %.c,$(BUILD)/rt/%.o,$(XAREXEC_SRCS) $(RUNTIME_SRCS))
 RT_LIBXAR  = $(BUILD)/rt/libxar.a
 $(BUILD)/rt/%.o: %.c | $(DEPS_STAMP)

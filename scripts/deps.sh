@@ -3,7 +3,7 @@
 # As root, install what is missing; otherwise print the exact command and fail.
 set -eu
 PKGS="build-essential pkg-config libzstd-dev libsquashfuse-dev libfuse3-dev fuse3 \
-libsodium-dev libssl-dev check squashfs-tools squashfs-tools-ng squashfuse python3 python3-pip \
+libsodium-dev check squashfs-tools squashfs-tools-ng squashfuse python3 python3-pip \
 python3-venv python3-dev python3-setuptools python3-wheel python3-pygments strace attr \
 clang libclang-rt-14-dev valgrind liblz4-dev liblzo2-dev"
 missing=""

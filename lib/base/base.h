@@ -61,7 +61,7 @@ int xar_passwd_home(uid_t uid, char *out, size_t cap);
 /* Remove a directory tree (no symlinks followed). 0 or -1 with errno. */
 int xar_rmtree(const char *path);
 
-/* SHA-256 (OpenSSL's libcrypto, see hash.c): file contents for deduplication,
+/* SHA-256 through libsodium: file contents for deduplication,
  * the image digest recorded in the header, and the UUID derived from it. */
 
 
