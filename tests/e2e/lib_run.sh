@@ -133,6 +133,17 @@ stats_value() {
 	awk -v k="$2" '$1 == k { print $2 }' "$_s" 2>/dev/null
 }
 
+# The blocks a bare mount of XAR (not mounted now) prefetched, once its
+# prefetcher has started and had half a second; unmounted again after.
+first_prefetch() {
+	_x=$1
+	"$XAREXEC" -m "$_x" > /dev/null
+	wait_until 5 eval '[ -n "$(stats_value "$_x" prefetched | grep -v "^0$")" ]'
+	sleep 0.5
+	stats_value "$_x" prefetched
+	"$XAREXEC" -u "$_x"
+}
+
 is_mounted() { grep -qF " $1 " /proc/mounts; }
 not_mounted() { ! is_mounted "$1"; }
 

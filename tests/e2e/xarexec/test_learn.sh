@@ -65,15 +65,6 @@ check "a mount ended at once still wrote its list" \
 	test "$(grep ^data/ saved.list)" = "$(grep ^data/ "$list" 2>/dev/null)"
 
 # bare mounts: with the list the prefetcher decompresses big.dat's blocks
-first_prefetch() { # XAR: a bare first mount's prefetched blocks
-	_x=$1
-	"$XAREXEC" -m "$_x" > /dev/null
-	wait_until 5 eval '[ -n "$(stats_value "$_x" prefetched | grep -v "^0$")" ]'
-	sleep 0.5
-	stats_value "$_x" prefetched
-	"$XAREXEC" -u "$_x"
-}
-
 prefetched() { "$XAREXEC" -u l.xar; first_prefetch l.xar; }
 with=$(prefetched)
 rm -f "$list" "$carry"
