@@ -14,7 +14,7 @@
 enum {
 	OPT_EXEC = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_SHEBANG, OPT_MOUNT_ROOT,
 	OPT_HEADER, OPT_EXCLUDE, OPT_KEEP_OWNER, OPT_VERSION, OPT_PYTHON,
-	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE,
+	OPT_PYTHON_ENTRY, OPT_CONSOLE_SCRIPT, OPT_PIP, OPT_NO_COMPILE, OPT_NO_STARTUP_GUESS,
 	OPT_SELF_CONTAINED, OPT_RUNTIME, OPT_NEW_KEY, OPT_SIGN, OPT_NO_EXEC,
 	OPT_BUNDLE_PYTHON, OPT_PYTHON_EXCLUDE, OPT_PYTHON_INCLUDE,
 	OPT_PROFILE, OPT_STARTUP_LIST,
@@ -42,6 +42,7 @@ static const struct option long_opts[] = {
 	{ "requirement", required_argument, NULL, 'r' },
 	{ "pip", required_argument, NULL, OPT_PIP },
 	{ "no-compile", no_argument, NULL, OPT_NO_COMPILE },
+	{ "no-startup-guess", no_argument, NULL, OPT_NO_STARTUP_GUESS },
 	{ "bundle-python", no_argument, NULL, OPT_BUNDLE_PYTHON },
 	{ "python-exclude", required_argument, NULL, OPT_PYTHON_EXCLUDE },
 	{ "python-include", required_argument, NULL, OPT_PYTHON_INCLUDE },
@@ -104,6 +105,9 @@ static const char usage_text[] =
 "      --pip ARG           pass ARG to pip install (repeatable), e.g.\n"
 "                          --pip=--no-index --pip=--find-links=DIR --pip=./pkg\n"
 "      --no-compile        do not precompile .pyc files\n"
+"      --no-startup-guess  without --profile or --startup-list, the modules\n"
+"                          the entry point imports (followed statically)\n"
+"                          are the start-up list; this keeps name order\n"
 "      --bundle-python     put the interpreter into the image: its standard\n"
 "                          library and every shared library down to the C\n"
 "                          library and loader (a hermetic xar)\n"
@@ -228,6 +232,7 @@ static int parse_one(struct mkxar_options *o, int c, const char *arg)
 	case 'r': return push(&o->requirements, &o->nrequirements, arg) ? 2 : 0;
 	case OPT_PIP: return push(&o->pip_args, &o->npip_args, arg) ? 2 : 0;
 	case OPT_NO_COMPILE: o->python.no_compile = 1; return 0;
+	case OPT_NO_STARTUP_GUESS: o->build.no_startup_guess = 1; return 0;
 	case OPT_BUNDLE_PYTHON: o->python.bundle = 1; return 0;
 	case OPT_PYTHON_EXCLUDE:
 		return push(&o->py_excludes, &o->npy_excludes, arg) ? 2 : 0;
@@ -316,6 +321,7 @@ static int python_options(struct mkxar_options *o)
 	struct xar_python_opts *p = &o->python;
 	int any = p->interp || o->nrequirements || o->npip_args ||
 		  p->no_compile || p->bundle || o->npy_excludes ||
+		  o->build.no_startup_guess ||
 		  o->npy_includes;
 
 	if (p->entry && p->console_script)

@@ -77,6 +77,8 @@ struct py_build {
 	char staging[64];  /* pip's --target */
 	char out[64];      /* bootstraps and bytecode */
 	struct xar_bundle_startup startup; /* hermetic: the default list */
+	char *guess;       /* the entry's imports (xar_python_guess_startup) */
+	size_t guess_len;
 };
 
 static int make_tempdir(char *buf, size_t len, struct xar_err *err)
@@ -113,6 +115,7 @@ static void py_cleanup(struct py_build *py)
 	}
 	xar_python_info_free(&py->info);
 	free(py->startup.list);
+	free(py->guess);
 }
 
 /* Interpreter facts and pip's dependencies, merged under the sources. */
@@ -164,14 +167,51 @@ static int python_finish(const struct xar_build_opts *o, struct xar_tree *t,
 		goto out;
 	}
 	if (make_tempdir(py->out, sizeof(py->out), err) ||
-	    xar_python_finish(o->python, &py->info, l.v, l.n, py->out, h, err) ||
-	    xar_tree_merge(t, py->out, "", 0, err))
+	    xar_python_finish(o->python, &py->info, l.v, l.n, py->out, h, err))
+		goto out;
+	if (!o->startup && !o->no_startup_guess &&
+	    xar_python_guess_startup(o->python, &py->info, l.v, l.n,
+				     xar_header_get(h, "XAR_PYTHON_ENTRY"),
+				     py->out, &py->guess, &py->guess_len, err))
+		goto out;
+	if (xar_tree_merge(t, py->out, "", 0, err))
 		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < l.n; i++)
 		free((char *)l.v[i].image_path);
 	free(l.v);
+	return rc;
+}
+
+/* A build given no start-up list: the bundled interpreter's (hermetic),
+ * else the bootstrap the interpreter runs, then the entry's imports. */
+static int default_startup(struct xar_tree *t, const struct py_build *py,
+			   struct xar_build_result *r, struct xar_err *err)
+{
+	char *list = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (!py->startup.list && !py->guess_len)
+		return 0;
+	f = open_memstream(&list, &len);
+	if (!f)
+		return xar_err_set(err, ENOMEM, "out of memory");
+	if (py->startup.list)
+		fwrite(py->startup.list, 1, py->startup.len, f);
+	else
+		fprintf(f, "%s\n", XAR_PYTHON_BOOTSTRAP_PY);
+	if (py->guess_len)
+		fwrite(py->guess, 1, py->guess_len, f);
+	if (fclose(f)) {
+		free(list);
+		return xar_err_set(err, ENOMEM, "out of memory");
+	}
+	rc = xar_startup_apply(t, list, len, &r->startup_files,
+			       &r->startup_skipped, err);
+	free(list);
 	return rc;
 }
 
@@ -201,11 +241,7 @@ static int gather(const struct xar_build_opts *o, struct xar_tree *t,
 		return xar_startup_apply(t, o->startup, o->startup_len,
 					 &r->startup_files,
 					 &r->startup_skipped, err);
-	if (py->startup.list)
-		return xar_startup_apply(t, py->startup.list,
-					 py->startup.len, &r->startup_files,
-					 &r->startup_skipped, err);
-	return 0;
+	return default_startup(t, py, r, err);
 }
 
 static int set_extra_headers(const struct xar_build_opts *o,

@@ -31,6 +31,8 @@ struct xar_build_opts {
 	const struct xar_python_opts *python; /* a Python app, or NULL */
 	const char *startup;         /* a start-up list (XAR_STARTUP_LIST), or NULL */
 	size_t startup_len;
+	int no_startup_guess;        /* a Python app given no start-up list:
+					do not list the entry's imports */
 	struct xar_tree_opts tree;
 	struct xar_sqfs_opts sqfs;   /* mkfs_time is set by xar_build */
 };

@@ -55,15 +55,14 @@ static int wants_pyc(const char *p)
 	       !strstr(p, "__pycache__/");
 }
 
-/* The NUL-separated pairs for the compiler's stdin, malloc'ed. */
-static char *compile_list(const struct xar_python_file *files, size_t n,
-			  size_t *len)
+char *xar_python_pairs(const struct xar_python_file *files, size_t n,
+		       int (*want)(const char *image_path), size_t *len)
 {
 	size_t total = 0, i, a, b;
 	char *buf, *w;
 
 	for (i = 0; i < n; i++) {
-		if (!wants_pyc(files[i].image_path))
+		if (!want(files[i].image_path))
 			continue;
 		a = strlen(files[i].image_path);
 		b = strlen(files[i].disk_path);
@@ -75,7 +74,7 @@ static char *compile_list(const struct xar_python_file *files, size_t n,
 	if (!buf)
 		return NULL;
 	for (w = buf, i = 0; i < n; i++) {
-		if (!wants_pyc(files[i].image_path))
+		if (!want(files[i].image_path))
 			continue;
 		a = strlen(files[i].image_path) + 1;
 		b = strlen(files[i].disk_path) + 1;
@@ -105,7 +104,7 @@ int xar_python_compile(const struct xar_python_info *info,
 			 (char *)compile_script, (char *)out_dir,
 			 progress ? (char *)"progress" : NULL, NULL };
 	size_t len = 0;
-	char *list = compile_list(files, n, &len);
+	char *list = xar_python_pairs(files, n, wants_pyc, &len);
 	int rc;
 
 	if (!list)

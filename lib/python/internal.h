@@ -17,6 +17,12 @@
 int xar_python_spawn(char *const argv[], char *const envp[], const void *in,
 		     size_t len, char **out, size_t cap, struct xar_err *err);
 
+/* "image path\0disk path\0" for each of files[0..n) that want accepts
+ * (by image path), malloc'ed: what the build's Python helpers read on
+ * their stdin. NULL when out of memory. */
+char *xar_python_pairs(const struct xar_python_file *files, size_t n,
+		       int (*want)(const char *image_path), size_t *len);
+
 /* One malloc'ed block: copies of the nhead strings of head, then the
  * argc pointers of argv (borrowed), then NULL. free() releases it. NULL
  * when out of memory or absurdly many. */

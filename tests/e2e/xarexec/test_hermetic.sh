@@ -108,8 +108,8 @@ grep -q "^${LIB}json/__pycache__/__init__.$TAG.pyc\$" list &&
 	pass "the standard library is compiled" || fail "the standard library is compiled" "no json pyc"
 
 # ---- the default start-up list: what every start of the interpreter reads
-check "-v counts the interpreter's start-up list" \
-	grep -q "start-up list: [0-9]* files laid out first (the bundled interpreter's)" build.out
+check "-v counts the interpreter's start-up list and the app's guessed one" \
+	grep -q "start-up list: [0-9]* files laid out first (guessed from the interpreter and the entry point's imports)" build.out
 "$XAREXEC" --extract sl h.xar __xar__/startup > /dev/null 2>&1
 expect_eq "it starts with the loader and the interpreter" \
 	"__xar__/python/libexec/ld.so
@@ -117,8 +117,10 @@ __xar__/python/libexec/python" "$(head -n 2 sl/__xar__/startup 2>/dev/null)"
 check "it names the C library" grep -qx __xar__/python/libs/libc.so.6 sl/__xar__/startup
 check "and the encodings modules" \
 	grep -qx "${LIB}encodings/__pycache__/__init__.$TAG.pyc" sl/__xar__/startup
-expect_eq "every line names a file of the image" "" \
-	"$(grep -vxF -f list sl/__xar__/startup 2>/dev/null)"
+check "then the app's entry module" \
+	grep -qx "happ/__pycache__/__init__.$TAG.pyc" sl/__xar__/startup
+expect_eq "every line names a file of the image, or a name marked absent" "" \
+	"$(grep -v '	absent$' sl/__xar__/startup 2>/dev/null | grep -vxF -f list)"
 if command -v rdsquashfs > /dev/null 2>&1; then
 	off=$(sed -n 's/^OFFSET="\([0-9]*\)"$/\1/p' h.xar | head -n 1)
 	dd if=h.xar of=h.img bs="$off" skip=1 2>/dev/null

@@ -1,0 +1,196 @@
+/* The start-up list mkxar guesses for a Python xar built without one: the
+ * entry module's imports, followed statically, in the order the
+ * interpreter meets them. Built plainly, the files a start reads lie
+ * wherever the image's name order puts them (Django's 59 modules of
+ * `django-admin --version` in 16 blocks); listed, the writer lays them out
+ * first and together, and a first mount prefetches them. On Django and
+ * numpy the guess named the same modules a start was recorded reading.
+ *
+ * Followed: import statements that run when a module is imported: those at
+ * module level, in class bodies and in if/try/with/for/while blocks, but
+ * not in functions or under `if TYPE_CHECKING:`. Only modules in the image
+ * are listed (at its root, where the bootstrap puts sys.path[0]). */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "header/header.h"
+
+/* argv: ENTRY (module[:function]) TAG COMPILED OUT; stdin: "image path\0
+ * disk path\0" pairs of the image's .py and .so files. Writes one image
+ * path a line to OUT: a module's pyc when it was compiled (else its
+ * source), an extension module whole (the loader maps it and touches
+ * most of it: numpy's core, 34 of its 36 blocks), and before a
+ * package's the names of the extension modules the import system looks
+ * for first and does not find, marked absent (the server looks those up
+ * ahead, as it does for a recorded list). */
+static const char guess_script[] =
+	"import ast, sys\n"
+	"from importlib.machinery import EXTENSION_SUFFIXES\n"
+	"sys.setrecursionlimit(20000)\n"
+	"entry, tag, compiled, out = sys.argv[1:5]\n"
+	"data = sys.stdin.buffer.read().split(b'\\0')\n"
+	"src, ext, sos = {}, {}, set()\n"
+	"for i in range(0, len(data) - 1, 2):\n"
+	"    img, disk = data[i].decode(errors='surrogateescape'), "
+	"data[i + 1].decode(errors='surrogateescape')\n"
+	"    if img.endswith('.py'):\n"
+	"        name = img[:-3].replace('/', '.')\n"
+	"        pkg = name.endswith('.__init__') or name == '__init__'\n"
+	"        name = name[:-9] if pkg else name\n"
+	"        src.setdefault(name, (img, disk, pkg))\n"
+	"    elif img.endswith('.so'):\n"
+	"        sos.add(img)\n"
+	"        d, _, b = img.rpartition('/')\n"
+	"        name = (d + '/' if d else '') + b.split('.')[0]\n"
+	"        ext.setdefault(name.replace('/', '.'), img)\n"
+	"def checking(t):\n"
+	"    return getattr(t, 'id', getattr(t, 'attr', None)) == 'TYPE_CHECKING'\n"
+	"def imports(body, pkg, found):\n"
+	"    for s in body:\n"
+	"        if isinstance(s, ast.Import):\n"
+	"            found += [(a.name, ()) for a in s.names]\n"
+	"        elif isinstance(s, ast.ImportFrom):\n"
+	"            base = s.module or ''\n"
+	"            if s.level:\n"
+	"                p = pkg.split('.')\n"
+	"                p = p[:len(p) - s.level + 1]\n"
+	"                base = '.'.join(p + [base] if base else p)\n"
+	"            found.append((base, tuple(a.name for a in s.names)))\n"
+	"        elif isinstance(s, ast.If):\n"
+	"            if not checking(s.test):\n"
+	"                imports(s.body, pkg, found)\n"
+	"            imports(s.orelse, pkg, found)\n"
+	"        elif isinstance(s, ast.Try):\n"
+	"            for b in [s.body, s.orelse, s.finalbody] + "
+	"[h.body for h in s.handlers]:\n"
+	"                imports(b, pkg, found)\n"
+	"        elif isinstance(s, (ast.ClassDef, ast.With, ast.For, ast.While)):\n"
+	"            imports(s.body, pkg, found)\n"
+	"    return found\n"
+	"listed, seen = [], set()\n"
+	"def load(name):\n"
+	"    if name in seen or len(listed) >= 4000:\n"
+	"        return\n"
+	"    seen.add(name)\n"
+	"    if '.' in name:\n"
+	"        load(name.rpartition('.')[0])\n"
+	"    if name in ext:\n"
+	"        listed.append(ext[name])\n"
+	"        return\n"
+	"    if name not in src:\n"
+	"        return\n"
+	"    img, disk, pkg = src[name]\n"
+	"    d, _, base = img.rpartition('/')\n"
+	"    if pkg:\n"
+	"        listed.extend(p + '\\tabsent' for p in\n"
+	"                      ((d + '/' if d else '') + '__init__' + x\n"
+	"                       for x in EXTENSION_SUFFIXES) if p not in sos)\n"
+	"    pyc = (d + '/' if d else '') + '__pycache__/' + base[:-3] + '.' + "
+	"tag + '.pyc'\n"
+	"    listed.append(pyc if compiled == '1' else img)\n"
+	"    try:\n"
+	"        with open(disk, 'rb') as f:\n"
+	"            tree = ast.parse(f.read())\n"
+	"    except (OSError, SyntaxError, ValueError):\n"
+	"        return\n"
+	"    for base, names in imports(tree.body, name if pkg else "
+	"name.rpartition('.')[0], []):\n"
+	"        if base:\n"
+	"            load(base)\n"
+	"        for n in names:\n"
+	"            if n != '*':\n"
+	"                load(base + '.' + n if base else n)\n"
+	"module, _, func = entry.partition(':')\n"
+	"load(module)\n"
+	"if not func:\n"
+	"    load(module + '.__main__')\n"
+	"with open(out, 'w', errors='surrogateescape') as f:\n"
+	"    f.write(''.join(p + '\\n' for p in listed))\n";
+
+static int is_module(const char *p)
+{
+	size_t n = strlen(p);
+
+	return (n > 3 && !strcmp(p + n - 3, ".py")) ||
+	       (n > 3 && !strcmp(p + n - 3, ".so"));
+}
+
+/* The script's answer at path, malloc'ed, then removed. */
+static int take_answer(const char *path, char **list, size_t *len,
+		       struct xar_err *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	long long got;
+	int rc = -1;
+
+	if (fd < 0)
+		return xar_err_sys(err, "cannot open '%s'", path);
+	if (fstat(fd, &st) || st.st_size < 0 ||
+	    (uint64_t)st.st_size > XAR_STARTUP_LIST_MAX) {
+		xar_err_set(err, EFBIG, "'%s': no list, or a list too long",
+			    path);
+		goto out;
+	}
+	*list = malloc((size_t)st.st_size + 1);
+	if (!*list) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	got = xar_pread_full(fd, *list, (size_t)st.st_size, 0);
+	if (got != st.st_size) {
+		xar_err_sys(err, "cannot read '%s'", path);
+		free(*list);
+		*list = NULL;
+		goto out;
+	}
+	(*list)[got] = '\0';
+	*len = (size_t)got;
+	rc = 0;
+out:
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+int xar_python_guess_startup(const struct xar_python_opts *opts,
+			     const struct xar_python_info *info,
+			     const struct xar_python_file *files,
+			     size_t nfiles, const char *entry,
+			     const char *out_dir, char **list, size_t *len,
+			     struct xar_err *err)
+{
+	char *answer = xar_path_join(out_dir, ".xar-startup-guess");
+	char *argv[] = { info->executable, (char *)"-I", (char *)"-c",
+			 (char *)guess_script, (char *)entry,
+			 (char *)info->tag,
+			 (char *)(opts->no_compile ? "0" : "1"), answer, NULL };
+	size_t in_len = 0;
+	char *in = xar_python_pairs(files, nfiles, is_module, &in_len);
+	int rc = -1;
+
+	*list = NULL;
+	*len = 0;
+	if (!answer || !in) {
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = xar_python_spawn(argv, NULL, in, in_len, NULL, 0, err);
+	if (rc > 0)
+		rc = xar_err_set(err, EIO, "following the entry point's imports "
+				 "with '%s' failed (exit status %d)",
+				 info->executable, rc);
+	if (!rc)
+		rc = take_answer(answer, list, len, err);
+out:
+	free(in);
+	free(answer);
+	return rc < 0 ? -1 : 0;
+}
