@@ -88,7 +88,9 @@ static void report_startup(const struct mkxar_options *o,
 		return;
 	fprintf(stderr, "mkxar: start-up list: %zu files laid out first%s",
 		r->startup_files, o->profile_args || o->startup_list ? "" :
-		" (guessed from the interpreter and the entry point's imports)");
+		o->python.bundle ? " (guessed: the bundled interpreter's, then "
+		"the entry point's imports)" :
+		" (guessed from the entry point's imports)");
 	if (r->startup_skipped)
 		fprintf(stderr, ", %zu lines naming no file skipped",
 			r->startup_skipped);

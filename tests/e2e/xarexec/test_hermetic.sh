@@ -109,7 +109,7 @@ grep -q "^${LIB}json/__pycache__/__init__.$TAG.pyc\$" list &&
 
 # ---- the default start-up list: what every start of the interpreter reads
 check "-v counts the interpreter's start-up list and the app's guessed one" \
-	grep -q "start-up list: [0-9]* files laid out first (guessed from the interpreter and the entry point's imports)" build.out
+	grep -q "start-up list: [0-9]* files laid out first (guessed: the bundled interpreter's, then the entry point's imports)" build.out
 "$XAREXEC" --extract sl h.xar __xar__/startup > /dev/null 2>&1
 expect_eq "it starts with the loader and the interpreter" \
 	"__xar__/python/libexec/ld.so
