@@ -31,9 +31,10 @@
 #             with one file more (another image) installed over it, run
 #             (it starts from the list learnt for its predecessor)
 # The page cache of the xar itself stays warm in every variant. Each app is
-# timed twice over, as built plainly and built with mkxar --profile ARGS
-# (its start-up laid out first and read ahead by each new mount), in the
-# same rounds.
+# timed twice over, as built plainly (with the start-up list mkxar guesses
+# from the entry point's imports) and built with mkxar --profile ARGS (the
+# list a run records), in the same rounds; either list is laid out first
+# and read ahead by each new mount.
 # Goals (issue 14): cold - hot <= 6 ms (pygmentize, django), <= 12 ms
 # (numpy), in both patterns; hot <= 1.03x unpacked.
 #
