@@ -40,6 +40,8 @@ static const char guess_script[] =
 	"for i in range(0, len(data) - 1, 2):\n"
 	"    img, disk = data[i].decode(errors='surrogateescape'), "
 	"data[i + 1].decode(errors='surrogateescape')\n"
+	"    if any(c in img for c in '\\t\\n\\r'):\n"
+	"        continue  # a list line holds one path\n"
 	"    if img.endswith('.py'):\n"
 	"        name = img[:-3].replace('/', '.')\n"
 	"        pkg = name.endswith('.__init__') or name == '__init__'\n"
