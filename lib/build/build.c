@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "header/header.h"
@@ -153,6 +154,27 @@ static int list_file(struct xar_node *n, const char *path, void *arg)
 	return l->v[l->n++].image_path ? 0 : -ENOMEM;
 }
 
+/* The entry's imports as the start-up list (xar_python_guess_startup),
+ * into py->guess; the file it is passed through is in py->out, which is
+ * merged into the image, so it goes at once. */
+static int guess_startup(const struct xar_build_opts *o, struct py_build *py,
+			 const struct xar_python_file *files, size_t n,
+			 const struct xar_header *h, struct xar_err *err)
+{
+	char *path = xar_path_join(py->out, ".xar-startup-guess");
+	int rc;
+
+	if (!path)
+		return xar_err_set(err, ENOMEM, "out of memory");
+	rc = xar_python_guess_startup(o->python, &py->info, files, n,
+				      xar_header_get(h, "XAR_PYTHON_ENTRY"),
+				      path, err) ||
+	     xar_startup_read(path, &py->guess, &py->guess_len, err) ? -1 : 0;
+	unlink(path);
+	free(path);
+	return rc;
+}
+
 /* Entry point, bootstraps and bytecode, merged over everything. */
 static int python_finish(const struct xar_build_opts *o, struct xar_tree *t,
 			 struct py_build *py, struct xar_header *h,
@@ -170,9 +192,7 @@ static int python_finish(const struct xar_build_opts *o, struct xar_tree *t,
 	    xar_python_finish(o->python, &py->info, l.v, l.n, py->out, h, err))
 		goto out;
 	if (!o->startup && !o->no_startup_guess &&
-	    xar_python_guess_startup(o->python, &py->info, l.v, l.n,
-				     xar_header_get(h, "XAR_PYTHON_ENTRY"),
-				     py->out, &py->guess, &py->guess_len, err))
+	    guess_startup(o, py, l.v, l.n, h, err))
 		goto out;
 	if (xar_tree_merge(t, py->out, "", 0, err))
 		goto out;

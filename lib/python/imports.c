@@ -15,14 +15,8 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "header/header.h"
 
 /* argv: ENTRY (module[:function]) TAG COMPILED OUT; stdin: "image path\0
  * disk path\0" pairs of the image's .py and .so files. Writes one image
@@ -123,79 +117,31 @@ static int is_module(const char *p)
 {
 	size_t n = strlen(p);
 
-	return (n > 3 && !strcmp(p + n - 3, ".py")) ||
-	       (n > 3 && !strcmp(p + n - 3, ".so"));
-}
-
-/* The script's answer at path, malloc'ed, then removed. */
-static int take_answer(const char *path, char **list, size_t *len,
-		       struct xar_err *err)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	long long got;
-	int rc = -1;
-
-	if (fd < 0)
-		return xar_err_sys(err, "cannot open '%s'", path);
-	if (fstat(fd, &st) || st.st_size < 0 ||
-	    (uint64_t)st.st_size > XAR_STARTUP_LIST_MAX) {
-		xar_err_set(err, EFBIG, "'%s': no list, or a list too long",
-			    path);
-		goto out;
-	}
-	*list = malloc((size_t)st.st_size + 1);
-	if (!*list) {
-		xar_err_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	got = xar_pread_full(fd, *list, (size_t)st.st_size, 0);
-	if (got != st.st_size) {
-		xar_err_sys(err, "cannot read '%s'", path);
-		free(*list);
-		*list = NULL;
-		goto out;
-	}
-	(*list)[got] = '\0';
-	*len = (size_t)got;
-	rc = 0;
-out:
-	close(fd);
-	unlink(path);
-	return rc;
+	return n > 3 && (!strcmp(p + n - 3, ".py") || !strcmp(p + n - 3, ".so"));
 }
 
 int xar_python_guess_startup(const struct xar_python_opts *opts,
 			     const struct xar_python_info *info,
 			     const struct xar_python_file *files,
 			     size_t nfiles, const char *entry,
-			     const char *out_dir, char **list, size_t *len,
-			     struct xar_err *err)
+			     const char *out_path, struct xar_err *err)
 {
-	char *answer = xar_path_join(out_dir, ".xar-startup-guess");
 	char *argv[] = { info->executable, (char *)"-I", (char *)"-c",
 			 (char *)guess_script, (char *)entry,
 			 (char *)info->tag,
-			 (char *)(opts->no_compile ? "0" : "1"), answer, NULL };
+			 (char *)(opts->no_compile ? "0" : "1"),
+			 (char *)out_path, NULL };
 	size_t in_len = 0;
 	char *in = xar_python_pairs(files, nfiles, is_module, &in_len);
-	int rc = -1;
+	int rc;
 
-	*list = NULL;
-	*len = 0;
-	if (!answer || !in) {
-		xar_err_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!in)
+		return xar_err_set(err, ENOMEM, "out of memory");
 	rc = xar_python_spawn(argv, NULL, in, in_len, NULL, 0, err);
 	if (rc > 0)
 		rc = xar_err_set(err, EIO, "following the entry point's imports "
 				 "with '%s' failed (exit status %d)",
 				 info->executable, rc);
-	if (!rc)
-		rc = take_answer(answer, list, len, err);
-out:
 	free(in);
-	free(answer);
 	return rc < 0 ? -1 : 0;
 }

@@ -231,14 +231,12 @@ int xar_python_finish(const struct xar_python_opts *opts,
 /* The start-up list of a xar built without one (imports.c): after
  * xar_python_finish, the modules of files that the entry (XAR_PYTHON_ENTRY's
  * value) imports as it is imported, followed statically, in the order they
- * are met; a line each in XAR_STARTUP_LIST's format, *list malloc'ed.
- * out_dir: the one given to xar_python_finish (a file is made and removed
- * there). */
+ * are met; written to out_path, a line each in XAR_STARTUP_LIST's format
+ * (the caller reads it back with its bounds, and removes it). */
 int xar_python_guess_startup(const struct xar_python_opts *opts,
 			     const struct xar_python_info *info,
 			     const struct xar_python_file *files,
 			     size_t nfiles, const char *entry,
-			     const char *out_dir, char **list, size_t *len,
-			     struct xar_err *err);
+			     const char *out_path, struct xar_err *err);
 
 #endif
