@@ -231,6 +231,30 @@ static int default_startup(const struct xar_python_info *info,
 	return 0;
 }
 
+/* The files of the start-up list up to the bootstrap (the loader, the
+ * interpreter, its libraries) are paged in through the mount at every new
+ * mount, a few MiB decompressed while the app waits: the writer trades
+ * some of their size for decompression speed. */
+static void mark_quick(struct xar_tree *t, const struct xar_bundle_startup *s)
+{
+	const char *line = s->list, *end = s->list + s->len, *nl;
+	char path[PATH_MAX];
+	struct xar_node *n;
+
+	for (; line < end && (nl = memchr(line, '\n', (size_t)(end - line)));
+	     line = nl + 1) {
+		if ((size_t)(nl - line) >= sizeof(path))
+			continue;
+		memcpy(path, line, (size_t)(nl - line));
+		path[nl - line] = 0;
+		if (!strcmp(path, XAR_PYTHON_BOOTSTRAP_PY))
+			break;
+		n = xar_tree_lookup(t, path);
+		if (n && S_ISREG(n->mode))
+			n->quick_read = 1;
+	}
+}
+
 static void objects_free(struct objects *o)
 {
 	size_t i;
@@ -267,6 +291,7 @@ int xar_bundle_python(const struct xar_python_opts *po,
 	    xar_header_set(h, "XAR_PYTHON_LIBC", home.libc, err) ||
 	    default_startup(info, &home, startup, err))
 		goto out;
+	mark_quick(t, startup);
 	rc = 0;
 out:
 	objects_free(&o);

@@ -13,8 +13,9 @@
 #include "tree/tree.h"
 
 /* Compress one block; stores it raw when zstd does not make it smaller.
- * out must hold in_len bytes at least. Returns the stored size, sets *raw. */
-int xar_sqfs_compress(ZSTD_CCtx *cctx, int level, const void *in,
+ * out must hold in_len bytes at least. Returns the stored size, sets *raw.
+ * quick: trade size for decompression speed (xar_node.quick_read). */
+int xar_sqfs_compress(ZSTD_CCtx *cctx, int level, int quick, const void *in,
 		      size_t in_len, void *out, size_t out_cap, size_t *out_len,
 		      int *raw);
 

@@ -35,11 +35,11 @@ static void compress_block(struct xar_meta *m, uint8_t *out, size_t *len,
 	size_t alt_len;
 	int alt_raw;
 
-	xar_sqfs_compress(m->cctx, m->level, m->block, m->used, out,
+	xar_sqfs_compress(m->cctx, m->level, 0, m->block, m->used, out,
 			  SQFS_META_SIZE, len, raw);
 	if (!m->alt_level || m->alt_level == m->level)
 		return;
-	xar_sqfs_compress(m->cctx, m->alt_level, m->block, m->used, alt,
+	xar_sqfs_compress(m->cctx, m->alt_level, 0, m->block, m->used, alt,
 			  sizeof(alt), &alt_len, &alt_raw);
 	if (alt_len < *len) {
 		memcpy(out, alt, alt_len);

@@ -45,6 +45,8 @@ struct xar_node {
 	uint32_t rank;        /* regular files: place on the start-up list
 			       * (1 first), whose data the writer lays out
 			       * first and in that order; 0: not on it */
+	int quick_read;       /* regular files: compress for decompression
+			       * speed over size (read at every start) */
 	struct xar_file_data *data;      /* regular files */
 	struct xar_node *parent;         /* directories */
 	struct xar_entry *children;      /* directories */

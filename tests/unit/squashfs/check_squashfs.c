@@ -85,15 +85,44 @@ START_TEST(test_incompressible_block_stored_raw)
 		x = x * 1103515245 + 12345;
 		in[i] = (uint8_t)(x >> 16);
 	}
-	xar_sqfs_compress(c, 16, in, sizeof(in), out, sizeof(out), &len, &raw);
+	xar_sqfs_compress(c, 16, 0, in, sizeof(in), out, sizeof(out), &len, &raw);
 	ck_assert_int_eq(raw, 1);
 	ck_assert_uint_eq(len, sizeof(in));
 	ck_assert_mem_eq(in, out, sizeof(in));
 	memset(in, 0, sizeof(in));
-	xar_sqfs_compress(c, 16, in, sizeof(in), out, sizeof(out), &len, &raw);
+	xar_sqfs_compress(c, 16, 0, in, sizeof(in), out, sizeof(out), &len, &raw);
 	ck_assert_int_eq(raw, 0);
 	ck_assert_uint_lt(len, 100);
 	ZSTD_freeCCtx(c);
+}
+END_TEST
+
+/* Quick blocks (the bundled interpreter's) decompress to what went in and
+ * are larger than the level's own; a context that made one makes the next
+ * ordinary block as a fresh one would, whichever worker it lands on. */
+START_TEST(test_quick_block)
+{
+	enum { N = 65536 };
+	ZSTD_CCtx *c = ZSTD_createCCtx(), *fresh = ZSTD_createCCtx();
+	static uint8_t in[N], q[ZSTD_COMPRESSBOUND(N)], o[ZSTD_COMPRESSBOUND(N)];
+	static uint8_t o2[ZSTD_COMPRESSBOUND(N)], back[N];
+	size_t ql, ol, ol2;
+	int fd = open("/proc/self/exe", O_RDONLY), raw;
+
+	ck_assert_int_ge(fd, 0); /* an ELF file, as the quick files are */
+	ck_assert_int_eq(pread(fd, in, N, 0), N);
+	close(fd);
+	xar_sqfs_compress(c, 16, 1, in, N, q, sizeof(q), &ql, &raw);
+	ck_assert_int_eq(raw, 0);
+	ck_assert_uint_eq(ZSTD_decompress(back, N, q, ql), N);
+	ck_assert_mem_eq(back, in, N);
+	xar_sqfs_compress(c, 16, 0, in, N, o, sizeof(o), &ol, &raw);
+	xar_sqfs_compress(fresh, 16, 0, in, N, o2, sizeof(o2), &ol2, &raw);
+	ck_assert_uint_lt(ol, ql);
+	ck_assert_uint_eq(ol, ol2);
+	ck_assert_mem_eq(o, o2, ol);
+	ZSTD_freeCCtx(c);
+	ZSTD_freeCCtx(fresh);
 }
 END_TEST
 
@@ -132,8 +161,8 @@ static void teardown(void)
 }
 
 /* Write dir's tree with the given options into a memory buffer. */
-static uint8_t *image(unsigned threads, int level, size_t *len,
-		      struct xar_sqfs_result *r)
+static uint8_t *image_quick(unsigned threads, int level, const char *quick,
+			    size_t *len, struct xar_sqfs_result *r)
 {
 	struct xar_tree_opts to = { 0 };
 	struct xar_sqfs_opts o = { .block_size = 4096, .level = level,
@@ -150,6 +179,8 @@ static uint8_t *image(unsigned threads, int level, size_t *len,
 	ck_assert_int_eq(xar_tree_init(&t, &to, &err), 0);
 	ck_assert_int_eq(xar_tree_add_source(&t, dir, &err), 0);
 	xar_tree_finish_times(&t, 1000);
+	if (quick)
+		xar_tree_lookup(&t, quick)->quick_read = 1;
 	ck_assert_msg(xar_sqfs_write(&t, fd, 100, &o, r, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	*len = (size_t)st.st_size;
@@ -158,6 +189,12 @@ static uint8_t *image(unsigned threads, int level, size_t *len,
 	close(fd);
 	xar_tree_free(&t);
 	return buf;
+}
+
+static uint8_t *image(unsigned threads, int level, size_t *len,
+		      struct xar_sqfs_result *r)
+{
+	return image_quick(threads, level, NULL, len, r);
 }
 
 START_TEST(test_superblock)
@@ -204,6 +241,33 @@ START_TEST(test_same_bytes_for_any_thread_count)
 
 	ck_assert_uint_eq(l1, l3);
 	ck_assert_mem_eq(a, b, l1);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* A quick file changes the image, which stays the same for any number of
+ * threads; its blocks are read back by the independent readers of the
+ * hermetic end-to-end tests, which run the interpreter from them. */
+START_TEST(test_quick_file_any_thread_count)
+{
+	struct xar_sqfs_result r0, r1, r3;
+	size_t l0, l1, l3;
+	char cmd[160];
+	uint8_t *plain, *a, *b;
+
+	snprintf(cmd, sizeof(cmd), "head -c 200000 /proc/%ld/exe > %s/elf",
+		 (long)getpid(), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	plain = image(2, 16, &l0, &r0);
+	a = image_quick(1, 16, "elf", &l1, &r1);
+	b = image_quick(3, 16, "elf", &l3, &r3);
+
+	ck_assert_uint_eq(l1, l3);
+	ck_assert_mem_eq(a, b, l1);
+	ck_assert(l0 != l1 || memcmp(plain, a, l0));
+	ck_assert_uint_gt(r1.bytes_used, r0.bytes_used);
+	free(plain);
 	free(a);
 	free(b);
 }
@@ -418,11 +482,13 @@ int main(void)
 	tcase_add_test(parts, test_meta_positions);
 	tcase_add_test(parts, test_meta_alt_level);
 	tcase_add_test(parts, test_incompressible_block_stored_raw);
+	tcase_add_test(parts, test_quick_block);
 	tcase_add_test(parts, test_bad_options_refused);
 	tcase_add_checked_fixture(img, setup, teardown);
 	tcase_add_test(img, test_superblock);
 	tcase_add_test(img, test_default_level_has_no_options);
 	tcase_add_test(img, test_same_bytes_for_any_thread_count);
+	tcase_add_test(img, test_quick_file_any_thread_count);
 	tcase_add_checked_fixture(listing, setup_listing, teardown);
 	tcase_add_test(listing, test_listings);
 	suite_add_tcase(s, parts);
