@@ -116,6 +116,7 @@ static void py_cleanup(struct py_build *py)
 	}
 	xar_python_info_free(&py->info);
 	free(py->startup.list);
+	free(py->startup.stdlib);
 	free(py->guess);
 }
 
@@ -168,7 +169,7 @@ static int guess_startup(const struct xar_build_opts *o, struct py_build *py,
 		return xar_err_set(err, ENOMEM, "out of memory");
 	rc = xar_python_guess_startup(o->python, &py->info, files, n,
 				      xar_header_get(h, "XAR_PYTHON_ENTRY"),
-				      path, err) ||
+				      py->startup.stdlib, path, err) ||
 	     xar_startup_read(path, &py->guess, &py->guess_len, err) ? -1 : 0;
 	unlink(path);
 	free(path);

@@ -202,6 +202,12 @@ static int default_startup(const struct xar_python_info *info,
 
 	if (xar_elf_resolve(&interp, 1, &s, &d, err))
 		return -1;
+	if (asprintf(&out->stdlib, "%s/%s/python%s", dir, home->platlibdir,
+		     info->version) < 0) {
+		out->stdlib = NULL;
+		xar_elf_deps_free(&d);
+		return xar_err_set(err, ENOMEM, "out of memory");
+	}
 	f = open_memstream(&out->list, &out->len);
 	if (!f) {
 		xar_elf_deps_free(&d);

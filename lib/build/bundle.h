@@ -14,6 +14,9 @@
 struct xar_bundle_startup {
 	char *list; /* malloc'd; the caller frees it */
 	size_t len;
+	char *stdlib; /* the standard library's image directory (malloc'd;
+		       * the caller frees it): the app's imports are
+		       * followed into it */
 };
 
 /* After the app's files are in t and before bytecode is compiled (the

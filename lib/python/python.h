@@ -232,11 +232,14 @@ int xar_python_finish(const struct xar_python_opts *opts,
  * xar_python_finish, the modules of files that the entry (XAR_PYTHON_ENTRY's
  * value) imports as it is imported, followed statically, in the order they
  * are met; written to out_path, a line each in XAR_STARTUP_LIST's format
- * (the caller reads it back with its bounds, and removes it). */
+ * (the caller reads it back with its bounds, and removes it). stdlib: the
+ * image directory of a bundled standard library, searched after the
+ * image's root as sys.path is, or NULL. */
 int xar_python_guess_startup(const struct xar_python_opts *opts,
 			     const struct xar_python_info *info,
 			     const struct xar_python_file *files,
 			     size_t nfiles, const char *entry,
-			     const char *out_path, struct xar_err *err);
+			     const char *stdlib, const char *out_path,
+			     struct xar_err *err);
 
 #endif

@@ -119,6 +119,14 @@ check "and the encodings modules" \
 	grep -qx "${LIB}encodings/__pycache__/__init__.$TAG.pyc" sl/__xar__/startup
 check "then the app's entry module" \
 	grep -qx "happ/__pycache__/__init__.$TAG.pyc" sl/__xar__/startup
+check "and the bundled standard library's modules it imports" \
+	grep -qx "${LIB}__pycache__/subprocess.$TAG.pyc" sl/__xar__/startup
+check "with their extension modules" \
+	grep -qx "${LIB}lib-dynload/_ssl\..*\.so" sl/__xar__/startup
+if [ "$("$HP" -c 'import _imp; print(_imp.is_frozen("os"))')" = True ]; then
+	check "but not the modules frozen into the interpreter (os)" \
+		test -z "$(grep "^${LIB}__pycache__/os\." sl/__xar__/startup)"
+fi
 expect_eq "every line names a file of the image, or a name marked absent" "" \
 	"$(grep -v '	absent$' sl/__xar__/startup 2>/dev/null | grep -vxF -f list)"
 if command -v rdsquashfs > /dev/null 2>&1; then
