@@ -22,8 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* argv: ENTRY (module[:function]) TAG COMPILED OUT STDLIB (or ""); stdin: "image path\0
- * disk path\0" pairs of the image's .py and .so files. Writes one image
+/* argv: ENTRY (module[:function]) TAG COMPILED OUT STDLIB (or ""); stdin:
+ * "image path\0disk path\0" pairs of the image's .py and .so files (the
+ * bundled standard library's among them). Writes one image
  * path a line to OUT: a module's pyc when it was compiled (else its
  * source), an extension module whole (the loader maps it and touches
  * most of it: numpy's core, 34 of its 36 blocks), and before a
@@ -46,7 +47,7 @@ static const char guess_script[] =
 	"    for img, disk in files:\n"
 	"        if any(c in img for c in '\\t\\n\\r') or "
 	"not img.startswith(root):\n"
-	"            continue  # a list line holds one path\n"
+	"            continue  # a list line holds one path; not this root's\n"
 	"        rel = img[len(root):]\n"
 	"        if rel.endswith('.py'):\n"
 	"            name = rel[:-3].replace('/', '.')\n"

@@ -72,7 +72,8 @@ static size_t compress_quick(ZSTD_CCtx *cctx, int level, const void *in,
 	ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
 	e = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
 	if (!ZSTD_isError(e))
-		e = ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch, QUICK_MIN_MATCH);
+		e = ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch,
+					   QUICK_MIN_MATCH);
 	if (!ZSTD_isError(e))
 		e = ZSTD_CCtx_setParameter(cctx, ZSTD_c_literalCompressionMode,
 					   ZSTD_ps_disable);
