@@ -254,6 +254,27 @@ static char *carry_path(const struct place *p, const char *image_path)
 	return path;
 }
 
+/* A trust policy's check of the image's digests before a new mount,
+ * skipped for the very file checked here before and unchanged since. */
+static int check_digests(const struct place *p,
+			 const struct xar_mount_request *rq,
+			 struct xar_err *err)
+{
+	const char *name = strrchr(p->mp->verified_path, '/') + 1;
+
+	if (xar_verified_known(p->user_fd, name, rq->image_fd)) {
+		xar_tracef(p->trace, "the image's digests were checked here "
+			   "before, and the file has not changed since (%s)",
+			   p->mp->verified_path);
+		return 0;
+	}
+	xar_tracef(p->trace, "checking the image's digests (trust policy)");
+	if (xar_verify_digests_fd(rq->image_fd, err))
+		return -1;
+	xar_verified_note(p->user_fd, name, rq->image_fd);
+	return 0;
+}
+
 static int start_server(const struct place *p,
 			const struct xar_mount_request *rq,
 			struct xar_mount *m, struct xar_err *err)
@@ -270,9 +291,7 @@ static int start_server(const struct place *p,
 		if (xar_verify_fd(rq->image_fd, NULL, err))
 			return -1;
 	} else if (rq->verify == XAR_MOUNT_VERIFY_DIGESTS) {
-		xar_tracef(p->trace, "checking the image's digests (trust "
-			   "policy)");
-		if (xar_verify_digests_fd(rq->image_fd, err))
+		if (check_digests(p, rq, err))
 			return -1;
 	}
 	if (check_serving(rq, err))

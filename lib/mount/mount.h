@@ -43,6 +43,8 @@ struct xar_mountpoint {
 	char *stats_path; /* <path>.stats */
 	char *learn_path; /* <path>.startup: the start-up learnt here
 			     (lib/server/learn.h); kept across mounts */
+	char *verified_path; /* <path>.verified: the file whose digests
+				were checked here (verified.c); kept */
 };
 
 /* Choose the root and compose the paths; creates nothing. header_root is
@@ -112,6 +114,15 @@ struct xar_mount_request {
 	const char *image_path; /* the name the xar was run by, or NULL: a
 				   new mount learns for it too (carry_path) */
 };
+
+/* A trust policy's digest check, remembered (verified.c). 1 when name in
+ * dirfd records the file open at fd as checked, unchanged since (same
+ * device, inode, size, mtime and ctime); else 0. */
+int xar_verified_known(int dirfd, const char *name, int fd);
+/* Record that the file open at fd was checked, unless it changed in the
+ * last seconds; atomic, best effort (a record that cannot be written
+ * only means checking again). */
+void xar_verified_note(int dirfd, const char *name, int fd);
 
 struct xar_mount {
 	int root_fd;      /* O_PATH on the mount root, NOT close-on-exec: kept

@@ -146,7 +146,8 @@ int xar_mountpoint_locate(struct xar_mountpoint *mp, const char *uuid,
 	    asprintf(&mp->path, "%s/%s", mp->user_dir, mp->name) < 0 ||
 	    asprintf(&mp->lock_path, "%s.lock", mp->path) < 0 ||
 	    asprintf(&mp->stats_path, "%s.stats", mp->path) < 0 ||
-	    asprintf(&mp->learn_path, "%s.startup", mp->path) < 0) {
+	    asprintf(&mp->learn_path, "%s.startup", mp->path) < 0 ||
+	    asprintf(&mp->verified_path, "%s.verified", mp->path) < 0) {
 		xar_mountpoint_free(mp);
 		return xar_err_set(err, ENOMEM, "out of memory");
 	}
@@ -162,6 +163,7 @@ void xar_mountpoint_free(struct xar_mountpoint *mp)
 	free(mp->lock_path);
 	free(mp->stats_path);
 	free(mp->learn_path);
+	free(mp->verified_path);
 	memset(mp, 0, sizeof(*mp));
 }
 

@@ -134,6 +134,26 @@ printf '\001' | dd of=rt.xar bs=1 seek=70000 conv=notrunc 2>/dev/null
 chmod +x rt.xar
 refused "a changed runtime" rt.xar "runtime's SHA-256 does not match"
 
+# A new mount of the very file checked before, unchanged, skips hashing
+# it again (a record beside the mount point); a change in place, its size
+# and mtime put back, is caught all the same; a record others may write
+# vouches for nothing.
+cp s.xar keep.xar
+sleep 2 # a file changed in the last seconds is not recorded
+traced() { XAR_DEBUG=1 "$XAREXEC" keep.xar 2>&1 >/dev/null | grep -c "$1"; "$XAREXEC" -u keep.xar; }
+expect_eq "policy: a first mount hashes the file" 1 "$(traced "checking the image's digests")"
+rec=$("$XAREXEC" -n keep.xar).verified
+expect_eq "policy: ... and records it, 0600" 600 "$(stat -c %a "$rec" 2>&1)"
+expect_eq "policy: the next mount of the same file does not" 1 \
+	"$(traced "digests were checked here before")"
+chmod 620 "$rec"
+expect_eq "policy: a record writable by its group is not trusted" 1 \
+	"$(traced "checking the image's digests")"
+touch -r keep.xar stamp
+printf 'Z' | dd of=keep.xar bs=1 seek=$((off + 3000)) conv=notrunc 2>/dev/null
+touch -r stamp keep.xar
+refused "a file changed in place after a checked mount" keep.xar "image's SHA-256 does not match"
+
 # The forged header: a trusted xar is mounted; a copy claiming its UUID with
 # another target is refused, and the trusted mount is untouched.
 "$XAREXEC" -m s.xar > /dev/null
