@@ -256,7 +256,7 @@ START_TEST(test_quick_file_any_thread_count)
 	char cmd[160];
 	uint8_t *plain, *a, *b;
 
-	snprintf(cmd, sizeof(cmd), "head -c 200000 /proc/%ld/exe > %s/elf",
+	snprintf(cmd, sizeof(cmd), "head -c 40000 /proc/%ld/exe > %s/elf",
 		 (long)getpid(), dir);
 	ck_assert_int_eq(system(cmd), 0);
 	plain = image(2, 16, &l0, &r0);
@@ -484,6 +484,7 @@ int main(void)
 	tcase_add_test(parts, test_incompressible_block_stored_raw);
 	tcase_add_test(parts, test_quick_block);
 	tcase_add_test(parts, test_bad_options_refused);
+	tcase_set_timeout(img, 30); /* level 16 three times, under valgrind */
 	tcase_add_checked_fixture(img, setup, teardown);
 	tcase_add_test(img, test_superblock);
 	tcase_add_test(img, test_default_level_has_no_options);
