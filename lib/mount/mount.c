@@ -261,8 +261,9 @@ static int check_digests(const struct place *p,
 			 struct xar_err *err)
 {
 	const char *name = strrchr(p->mp->verified_path, '/') + 1;
+	struct xar_verified v;
 
-	if (xar_verified_known(p->user_fd, name, rq->image_fd)) {
+	if (xar_verified_known(p->user_fd, name, rq->image_fd, &v)) {
 		xar_tracef(p->trace, "the image's digests were checked here "
 			   "before, and the file has not changed since (%s)",
 			   p->mp->verified_path);
@@ -271,7 +272,7 @@ static int check_digests(const struct place *p,
 	xar_tracef(p->trace, "checking the image's digests (trust policy)");
 	if (xar_verify_digests_fd(rq->image_fd, err))
 		return -1;
-	xar_verified_note(p->user_fd, name, rq->image_fd);
+	xar_verified_note(p->user_fd, name, rq->image_fd, &v);
 	return 0;
 }
 

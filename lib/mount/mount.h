@@ -115,14 +115,22 @@ struct xar_mount_request {
 				   new mount learns for it too (carry_path) */
 };
 
-/* A trust policy's digest check, remembered (verified.c). 1 when name in
- * dirfd records the file open at fd as checked, unchanged since (same
- * device, inode, size, mtime and ctime); else 0. */
-int xar_verified_known(int dirfd, const char *name, int fd);
-/* Record that the file open at fd was checked, unless it changed in the
- * last seconds; atomic, best effort (a record that cannot be written
- * only means checking again). */
-void xar_verified_note(int dirfd, const char *name, int fd);
+/* A trust policy's digest check, remembered (verified.c). */
+struct xar_verified {
+	char id[160]; /* the file's identity when it was looked at */
+	int settled;  /* it had not changed for a few seconds then */
+};
+/* 1 when name in dirfd records the file open at fd as checked and
+ * unchanged since (same device, inode, size, mtime and ctime); else 0.
+ * Either way v gets the file's identity now, for xar_verified_note. */
+int xar_verified_known(int dirfd, const char *name, int fd,
+		       struct xar_verified *v);
+/* After a check that passed: record the file open at fd, if it had
+ * settled when v was taken and is still as v saw it (a write during the
+ * check would otherwise be vouched for). Atomic, best effort: a record
+ * that cannot be written only means checking again. */
+void xar_verified_note(int dirfd, const char *name, int fd,
+		       const struct xar_verified *v);
 
 struct xar_mount {
 	int root_fd;      /* O_PATH on the mount root, NOT close-on-exec: kept

@@ -11,7 +11,8 @@
  *
  * A file changed within the last seconds is not recorded: on a kernel
  * whose ctime steps by a clock tick, a write in the same tick as the
- * check would leave the ctime as it was. The record lives in the user's
+ * check would leave the ctime as it was. Nor is one whose identity moved
+ * while it was hashed: the check may have read the bytes before a write. The record lives in the user's
  * directory, which is checked as ours and writable by nobody else; it is
  * read without following a link and only when it is ours and writable by
  * nobody else either. */
@@ -26,19 +27,20 @@
 #include <time.h>
 #include <unistd.h>
 
-enum {
-	LINE_MAX_LEN = 160,
-	SETTLED_SECONDS = 2, /* a file changed since is not recorded */
-};
+enum { SETTLED_SECONDS = 2 }; /* a file changed since is not recorded */
 
-/* The identity line of the file open at fd. */
-static int identity(int fd, char *line, size_t size)
+/* The identity line of the file open at fd; *settled: it has not changed
+ * for SETTLED_SECONDS. */
+static int identity(int fd, char *line, size_t size, int *settled)
 {
+	struct timespec now;
 	struct stat st;
 	int n;
 
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    clock_gettime(CLOCK_REALTIME, &now))
 		return -1;
+	*settled = now.tv_sec - st.st_ctim.tv_sec >= SETTLED_SECONDS;
 	n = snprintf(line, size, "xar-verified 1 %llu %llu %lld %lld.%09ld "
 		     "%lld.%09ld\n", (unsigned long long)st.st_dev,
 		     (unsigned long long)st.st_ino, (long long)st.st_size,
@@ -47,15 +49,21 @@ static int identity(int fd, char *line, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-int xar_verified_known(int dirfd, const char *name, int fd)
+int xar_verified_known(int dirfd, const char *name, int fd,
+		       struct xar_verified *v)
 {
-	char want[LINE_MAX_LEN], have[LINE_MAX_LEN];
+	const char *want = v->id;
+	char have[sizeof(v->id)];
 	struct stat st;
 	ssize_t n;
 	int rfd, rc = 0;
 
-	if (identity(fd, want, sizeof(want)))
+	v->settled = 0;
+	if (identity(fd, v->id, sizeof(v->id), &v->settled)) {
+		v->id[0] = 0;
+		v->settled = 0;
 		return 0;
+	}
 	rfd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		     O_CLOEXEC);
 	if (rfd < 0)
@@ -70,17 +78,15 @@ int xar_verified_known(int dirfd, const char *name, int fd)
 	return rc;
 }
 
-void xar_verified_note(int dirfd, const char *name, int fd)
+void xar_verified_note(int dirfd, const char *name, int fd,
+		       const struct xar_verified *v)
 {
-	char line[LINE_MAX_LEN], tmp[NAME_MAX + 1];
-	struct timespec now;
-	struct stat st;
+	char line[sizeof(v->id)], tmp[NAME_MAX + 1];
 	size_t len;
-	int wfd, ok;
+	int wfd, ok, settled;
 
-	if (fstat(fd, &st) || clock_gettime(CLOCK_REALTIME, &now) ||
-	    now.tv_sec - st.st_ctim.tv_sec < SETTLED_SECONDS ||
-	    identity(fd, line, sizeof(line)) ||
+	if (!v->settled || !v->id[0] ||
+	    identity(fd, line, sizeof(line), &settled) || strcmp(line, v->id) ||
 	    snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid()) >=
 	    (int)sizeof(tmp))
 		return;

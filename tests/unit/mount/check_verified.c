@@ -40,6 +40,22 @@ static int make_file(const char *rel)
 	return fd;
 }
 
+/* Record the file at fd as a passed check would: looked at, then noted. */
+static void note(const char *name, int fd)
+{
+	struct xar_verified v;
+
+	xar_verified_known(dirfd_, name, fd, &v);
+	xar_verified_note(dirfd_, name, fd, &v);
+}
+
+static int known(const char *name, int fd)
+{
+	struct xar_verified v;
+
+	return xar_verified_known(dirfd_, name, fd, &v);
+}
+
 /* Entries in the scratch directory. */
 static int entries(void)
 {
@@ -60,9 +76,9 @@ START_TEST(test_fresh_file_not_recorded)
 {
 	int fd = make_file("x.xar");
 
-	xar_verified_note(dirfd_, "r.verified", fd);
+	note("r.verified", fd);
 	ck_assert_int_eq(access(at("r.verified"), F_OK), -1);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 0);
+	ck_assert_int_eq(known("r.verified", fd), 0);
 	close(fd);
 }
 END_TEST
@@ -77,12 +93,12 @@ START_TEST(test_settled_file_recorded)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_ge(time(NULL) - st.st_ctim.tv_sec, 2);
-	xar_verified_note(dirfd_, "r.verified", fd);
+	note("r.verified", fd);
 	ck_assert_int_eq(stat(at("r.verified"), &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 1);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", other), 0);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "none", fd), 0);
+	ck_assert_int_eq(known("r.verified", fd), 1);
+	ck_assert_int_eq(known("r.verified", other), 0);
+	ck_assert_int_eq(known("none", fd), 0);
 	ck_assert_int_eq(entries(), 2); /* o and the record */
 	close(fd);
 	close(other);
@@ -97,16 +113,33 @@ START_TEST(test_record_not_trusted)
 	char cmd[512];
 
 	ck_assert_int_ge(fd, 0);
-	xar_verified_note(dirfd_, "r.verified", fd);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 1);
+	note("r.verified", fd);
+	ck_assert_int_eq(known("r.verified", fd), 1);
 	ck_assert_int_eq(chmod(at("r.verified"), 0620), 0);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 0);
+	ck_assert_int_eq(known("r.verified", fd), 0);
 	ck_assert_int_eq(chmod(at("r.verified"), 0600), 0);
 	ck_assert_int_eq(symlink(at("r.verified"), at("l.verified")), 0);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "l.verified", fd), 0);
+	ck_assert_int_eq(known("l.verified", fd), 0);
 	snprintf(cmd, sizeof(cmd), "echo >> '%s'", at("r.verified"));
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 0);
+	ck_assert_int_eq(known("r.verified", fd), 0);
+	close(fd);
+}
+END_TEST
+
+/* A write while the file was being checked (after it was looked at, before
+ * the check passed): nothing is recorded. */
+START_TEST(test_changed_during_check_not_recorded)
+{
+	int fd = make_file("x.xar");
+	struct xar_verified v;
+
+	sleep(2);
+	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd, &v), 0);
+	ck_assert_int_eq(v.settled, 1);
+	ck_assert_int_eq(pwrite(fd, "Y", 1, 5), 1);
+	xar_verified_note(dirfd_, "r.verified", fd, &v);
+	ck_assert_int_eq(access(at("r.verified"), F_OK), -1);
 	close(fd);
 }
 END_TEST
@@ -121,13 +154,13 @@ START_TEST(test_changed_file_not_known)
 
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	sleep(2);
-	xar_verified_note(dirfd_, "r.verified", fd);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 1);
+	note("r.verified", fd);
+	ck_assert_int_eq(known("r.verified", fd), 1);
 	ck_assert_int_eq(pwrite(fd, "X", 1, 3), 1);
 	times[0] = st.st_atim;
 	times[1] = st.st_mtim;
 	ck_assert_int_eq(futimens(fd, times), 0);
-	ck_assert_int_eq(xar_verified_known(dirfd_, "r.verified", fd), 0);
+	ck_assert_int_eq(known("r.verified", fd), 0);
 	close(fd);
 }
 END_TEST
@@ -143,5 +176,6 @@ int main(void)
 	tcase_add_test(tc, test_settled_file_recorded);
 	tcase_add_test(tc, test_record_not_trusted);
 	tcase_add_test(tc, test_changed_file_not_known);
+	tcase_add_test(tc, test_changed_during_check_not_recorded);
 	return xar_check_run(s);
 }
