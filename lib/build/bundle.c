@@ -67,18 +67,16 @@ static int within(const char *sub, const char *dir)
 	return !strncmp(sub, dir, n) && (sub[n] == '/' || !sub[n]);
 }
 
-/* stdlib, platstdlib and lib-dynload into <platlibdir>/python<ver>. */
+/* stdlib, platstdlib and lib-dynload into dest (<platlibdir>/python<ver>
+ * of the bundle). */
 static int add_stdlib(const struct xar_python_opts *po,
-		      const struct xar_python_info *info,
-		      const struct xar_python_home *home, struct xar_tree *t,
-		      struct xar_err *err)
+		      const struct xar_python_home *home, const char *dest,
+		      struct xar_tree *t, struct xar_err *err)
 {
 	const char *ex[MAX_PATTERNS];
 	struct xar_tree_opts f;
-	char dest[PATH_MAX], dyn[PATH_MAX + 16];
+	char dyn[PATH_MAX + 16];
 
-	snprintf(dest, sizeof(dest), "%s/%s/python%s", XAR_PYTHON_BUNDLE_DIR,
-		 home->platlibdir, info->version);
 	snprintf(dyn, sizeof(dyn), "%s/lib-dynload", dest);
 	if (stdlib_filter(po, ex, &f, err) ||
 	    xar_tree_merge_filtered(t, home->stdlib, dest, &f, err))
@@ -202,12 +200,6 @@ static int default_startup(const struct xar_python_info *info,
 
 	if (xar_elf_resolve(&interp, 1, &s, &d, err))
 		return -1;
-	if (asprintf(&out->stdlib, "%s/%s/python%s", dir, home->platlibdir,
-		     info->version) < 0) {
-		out->stdlib = NULL;
-		xar_elf_deps_free(&d);
-		return xar_err_set(err, ENOMEM, "out of memory");
-	}
 	f = open_memstream(&out->list, &out->len);
 	if (!f) {
 		xar_elf_deps_free(&d);
@@ -224,9 +216,8 @@ static int default_startup(const struct xar_python_info *info,
 	}
 	fprintf(f, "%s\n", XAR_PYTHON_BOOTSTRAP_PY);
 	for (i = 0; i < sizeof(modules) / sizeof(*modules); i++)
-		fprintf(f, "%s/%s/python%s/%s/__pycache__/%s.%s.pyc\n", dir,
-			home->platlibdir, info->version, modules[i][0],
-			modules[i][1], info->tag);
+		fprintf(f, "%s/%s/__pycache__/%s.%s.pyc\n", out->stdlib,
+			modules[i][0], modules[i][1], info->tag);
 	bad = ferror(f);
 	xar_elf_deps_free(&d);
 	if (fclose(f) || bad) {
@@ -283,7 +274,14 @@ int xar_bundle_python(const struct xar_python_opts *po,
 		po->phase("bundling the interpreter", 0, po->phase_arg);
 	if (xar_python_home(info->executable, &home, err))
 		return -1;
-	if (add_stdlib(po, info, &home, t, err) ||
+	/* where the standard library goes; the guess follows imports into it */
+	if (asprintf(&startup->stdlib, "%s/%s/python%s", XAR_PYTHON_BUNDLE_DIR,
+		     home.platlibdir, info->version) < 0) {
+		startup->stdlib = NULL;
+		xar_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (add_stdlib(po, &home, startup->stdlib, t, err) ||
 	    add_file(t, home.real, XAR_PYTHON_REAL, po, err) ||
 	    add_file(t, launcher, XAR_PYTHON_LAUNCHER, po, err))
 		goto out;

@@ -12,10 +12,10 @@
  * A file changed within the last seconds is not recorded: on a kernel
  * whose ctime steps by a clock tick, a write in the same tick as the
  * check would leave the ctime as it was. Nor is one whose identity moved
- * while it was hashed: the check may have read the bytes before a write. The record lives in the user's
- * directory, which is checked as ours and writable by nobody else; it is
- * read without following a link and only when it is ours and writable by
- * nobody else either. */
+ * while it was hashed: the check may have read the bytes before a write.
+ * The record lives in the user's directory, which is checked as ours and
+ * writable by nobody else; it is read without following a link and only
+ * when it is ours and writable by nobody else either. */
 #include "mount.h"
 
 #include <errno.h>
@@ -58,7 +58,6 @@ int xar_verified_known(int dirfd, const char *name, int fd,
 	ssize_t n;
 	int rfd, rc = 0;
 
-	v->settled = 0;
 	if (identity(fd, v->id, sizeof(v->id), &v->settled)) {
 		v->id[0] = 0;
 		v->settled = 0;
